@@ -1,0 +1,46 @@
+"""HTTP Output: POSTs the result as JSON to an endpoint."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from ..model.catalog import NodeConfig, NodeType, register
+from ..model.condition import Condition
+from ..model.fields import RequiredText
+
+
+class HttpOutputConfig(NodeConfig):
+    """HTTP Output config (seed: endpoint required)."""
+
+    endpoint: RequiredText
+    headers: dict[str, str] = Field(default_factory=dict)
+    secret_headers: list[str] = Field(default_factory=list)
+    """Header names whose values are secrets: exported as environment references, never as values."""
+    timeout: float = Field(default=30.0, gt=0)
+
+
+JSON_RETURNED = Condition(
+    id=20200, system_name="json_returned", display_name="JSON data returned by the webhook", aliases=("json",)
+)
+STATUS_200 = Condition(
+    id=20201, system_name="status_200", display_name="HTTP Response status code is 200", aliases=("200", "ok")
+)
+STATUS_NOT_200 = Condition(
+    id=20202,
+    system_name="status_not_200",
+    display_name="HTTP Response status code is NOT 200",
+    aliases=("not_200",),
+)
+
+
+@register
+class HttpOutput(NodeType):
+    key = "http_output"
+    type_id = 4
+    display_name = "HTTP Output"
+    family = "http"
+    config_model = HttpOutputConfig
+    main_field = "endpoint"
+    conditions = (JSON_RETURNED, STATUS_200, STATUS_NOT_200)
+    default_condition = "status_200"
+    description = 'POST {"result": ...} as JSON to the endpoint.'
