@@ -1,14 +1,33 @@
-"""The front-door ``Workflow``: the model's workflow plus export, load and (with the engine) running."""
+"""The front-door ``Workflow``: the model's workflow plus export, load and running."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import PrivateAttr
+
+from .engine import ChatModel, Event, InputRequested, Run, RunRecord
+from .engine.loop import submit
+from .errors import RunError
 from .formats import flowflow
 from .model import workflow as model
 
-__all__ = ["Workflow"]
+__all__ = ["Answer", "Workflow"]
+
+Inputs = Any
+"""A dict of named values, or one value (a text) that means ``{"input": value}``."""
+OnRequest = Callable[[InputRequested], Any | Awaitable[Any]]
+
+
+class Answer:
+    """What an ``on_request`` handler may return for an approval: ``Answer("reject")``,
+    ``Answer("edit", "new result")``; a plain string answers a text input (or edits a result)."""
+
+    def __init__(self, action: str, value: Any = None) -> None:
+        self.action, self.value = action, value
 
 
 class Workflow(model.Workflow):
@@ -17,6 +36,14 @@ class Workflow(model.Workflow):
     >>> wf = Workflow("support", variables={"company": "ACME"})
     """
 
+    _last_run: Run | None = PrivateAttr(default=None)
+
+    @property
+    def last_run(self) -> Run | None:
+        """The most recent run started from this object (respond to it, or join it)."""
+        return self._last_run
+
+    # ------------------------------------------------------------------------------ formats
     def export(self, format: str = "flowflow") -> dict[str, Any]:
         """The workflow in the server's workflow JSON format (a JSON-ready dict)."""
         if format not in ("flowflow", "json"):
@@ -39,3 +66,125 @@ class Workflow(model.Workflow):
     def load(cls, source: dict[str, Any] | str | Path) -> Workflow:
         """A workflow from an export: a dict, JSON text, or the path of a file holding it."""
         return flowflow.load(source, cls)
+
+    # ------------------------------------------------------------------------------ running
+    def new_run(
+        self,
+        inputs: Inputs = None,
+        *,
+        variables: Mapping[str, Any] | None = None,
+        node_start_id: str | None = None,
+        llm: ChatModel | None = None,
+        max_node_runs: int | None = None,
+    ) -> Run:
+        """A run of this workflow, not started yet (see :class:`flow_nb.engine.Run`)."""
+        if llm is None:
+            from .llm import default_chat
+
+            llm = default_chat()
+        run = Run(
+            self,
+            inputs,
+            variables=variables,
+            node_start_id=node_start_id,
+            llm=llm,
+            max_node_runs=max_node_runs,
+        )
+        self._last_run = run
+        return run
+
+    def start(self, inputs: Inputs = None, **options: Any) -> Run:
+        """Start a run on flow_nb's background loop and return it at once (``run.join()`` waits)."""
+        run = self.new_run(inputs, **options)
+
+        async def begin() -> None:
+            run.start()
+
+        submit(begin()).result()
+        return run
+
+    async def stream(
+        self, inputs: Inputs = None, *, on_request: OnRequest | None = None, **options: Any
+    ) -> AsyncIterator[Event]:
+        """Run on the current loop, yielding every event as it happens. Leaving early stops the run."""
+        run = self.new_run(inputs, **options).start()
+        try:
+            async for event in run.events():
+                if isinstance(event, InputRequested) and on_request is not None:
+                    await _answer(run, event, on_request)
+                yield event
+        finally:
+            if not run.done:
+                run.cancel()
+                await run.wait()
+
+    async def arun(
+        self,
+        inputs: Inputs = None,
+        *,
+        on_request: OnRequest | None = None,
+        check: bool = True,
+        **options: Any,
+    ) -> RunRecord:
+        """Run to the end (or until it waits for a person and no ``on_request`` answers) and return the
+        record. With ``check``, a FAILED run raises its error (the record is on ``error.record``)."""
+        run = self.new_run(inputs, **options).start()
+        try:
+            if on_request is None:
+                record = await run.wait(until_waiting=True)
+            else:
+                async for event in run.events():
+                    if isinstance(event, InputRequested):
+                        await _answer(run, event, on_request)
+                record = run.record
+        except BaseException:
+            if not run.done:
+                run.cancel()
+                await run.wait()
+            raise
+        return _checked(run, record, check)
+
+    def run(
+        self,
+        inputs: Inputs = None,
+        *,
+        on_request: OnRequest | None = None,
+        check: bool = True,
+        **options: Any,
+    ) -> RunRecord:
+        """Run to the end and return the record; blocking, and safe inside a running event loop (a
+        Jupyter kernel). Ctrl-C / a kernel interrupt stops the run: its record says STOPPED."""
+        future = submit(self.arun(inputs, on_request=on_request, check=False, **options))
+        try:
+            record = future.result()
+        except KeyboardInterrupt:
+            run = self.last_run
+            if run is not None:
+                run.cancel()
+                record = run.join()
+            else:
+                raise
+        run = self.last_run
+        assert run is not None
+        return _checked(run, record, check)
+
+
+async def _answer(run: Run, request: InputRequested, on_request: OnRequest) -> None:
+    reply = on_request(request)
+    if inspect.isawaitable(reply):
+        reply = await reply
+    if isinstance(reply, Answer):
+        run.respond(request.request_id, reply.value, action=reply.action)  # type: ignore[arg-type]
+    elif request.kind == "approval" and reply is None:
+        run.respond(request.request_id, action="approve")
+    else:
+        run.respond(request.request_id, reply)
+
+
+def _checked(run: Run, record: RunRecord, check: bool) -> RunRecord:
+    failure = run.failure
+    if check and record.status == "FAILED" and failure is not None:
+        error: RunError = type(failure)(str(failure), node=failure.node)
+        error.record = record  # type: ignore[attr-defined]
+        raise error
+    return record

@@ -47,6 +47,12 @@ class NodeType:
     display_result: ClassVar[bool] = False
     pass_input_as_result: ClassVar[bool] = False
     default_credits: ClassVar[int] = 1
+    shows_input: ClassVar[bool] = False
+    """True for types whose shown result is a person's own input (Text - Input): not a run result."""
+    failure_conditions: ClassVar[tuple[str, ...]] = ()
+    """Conditions met, besides ``error``, when a node run of this type fails."""
+    raw_fields: ClassVar[tuple[str, ...]] = ()
+    """Config attributes that are not templates (code is Python, not Jinja2)."""
     default_condition: ClassVar[str | None] = None
     """The condition ``after="source"`` means when it names none; None: it must be named."""
     description: ClassVar[str] = ""

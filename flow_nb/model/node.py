@@ -17,6 +17,7 @@ from pydantic import (
 from ..errors import ConditionError, DefinitionError
 from .catalog import NodeConfig, NodeType, get_type
 from .condition import Condition
+from .fields import template_problem
 from .ids import key_of, new_id
 
 __all__ = ["GENERAL_ATTRIBUTES", "Node", "Position", "Relation"]
@@ -79,6 +80,15 @@ class Node(BaseModel):
             data["config"] = node_type.config_model.model_validate(config.model_dump())
         return data
 
+    @model_validator(mode="after")
+    def _templates_parse(self) -> Node:
+        raw = set(self.node_type.raw_fields) | {"model"}
+        for field, text in _texts(self.config.model_dump(), raw):
+            problem = template_problem(text)
+            if problem:
+                raise ValueError(f"{field}: {problem}")
+        return self
+
     @field_validator("name")
     @classmethod
     def _name_usable(cls, name: str) -> str:
@@ -124,6 +134,21 @@ class Node(BaseModel):
             node=self.name,
             field="condition",
         )
+
+
+def _texts(data: Any, raw: set[str], field: str = "") -> list[tuple[str, str]]:
+    if isinstance(data, str):
+        return [(field, data)]
+    if isinstance(data, dict):
+        return [
+            t
+            for k, v in data.items()
+            if field or k not in raw
+            for t in _texts(v, raw, f"{field}.{k}".lstrip("."))
+        ]
+    if isinstance(data, list):
+        return [t for i, v in enumerate(data) for t in _texts(v, raw, f"{field}[{i}]")]
+    return []
 
 
 def _named(ref: str | int | Condition) -> str:

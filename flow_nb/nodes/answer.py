@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import AliasChoices, Field
 
+from ..engine.context import ChatRequest, NodeContext, Outcome
+from ..errors import DefinitionError
 from ..model.catalog import NodeType, register
 from ..model.condition import Condition
 from ..model.fields import AIConfig
@@ -38,3 +40,36 @@ class Answer(NodeType):
     conditions = (KNOWN, UNKNOWN)
     default_condition = "answer_known"
     description = "Answer the input question, from the model's knowledge or a data source."
+
+    async def run(self, ctx: NodeContext[AnswerConfig]) -> Outcome:
+        config = ctx.config
+        if config.data_source or config.agent:
+            what = "data sources" if config.data_source else "agents"
+            raise DefinitionError(
+                f"node {ctx.node.name!r}: answering from {what} is not available in this version of flow_nb",
+                node=ctx.node.name,
+            )
+        system = "Answer the user's question clearly and briefly."
+        if config.context:
+            system += f"\n\nContext:\n{config.context}"
+        if config.cannot_answer:
+            system += (
+                "\n\nIf you cannot give a clear answer, or the question is nonsense or a trick, "
+                "reply with exactly: Unknown"
+            )
+        reply = await ctx.chat(
+            ChatRequest(
+                [{"role": "system", "content": system}, {"role": "user", "content": ctx.text}],
+                temperature=config.temperature,
+            )
+        )
+        answer = reply.text.strip()
+        if config.cannot_answer and _is_unknown(answer):
+            return ctx.outcome("Unknown", UNKNOWN)
+        return ctx.outcome(answer, KNOWN)
+
+
+def _is_unknown(answer: str) -> bool:
+    return answer.strip().strip(".!\"' ").lower() in ("unknown", "i don't know", "i do not know", "") or (
+        answer.lower().startswith("unknown") and len(answer) < 40
+    )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..engine.context import ChatRequest, NodeContext, Outcome
 from ..model.catalog import NodeConfig, NodeType, register
 from ..model.condition import ERROR, Condition, label_condition
 from ..model.fields import AIConfig, RequiredText
+from ._reply import find_json
 
 
 class Label(BaseModel):
@@ -83,3 +88,62 @@ class Classification(NodeType):
         assert isinstance(config, ClassificationConfig)
         labels = tuple(label_condition(item.label) for item in config.labels)
         return (*self.conditions, *labels, ERROR)
+
+    async def run(self, ctx: NodeContext[ClassificationConfig]) -> Outcome:
+        config = ctx.config
+        names = [item.label for item in config.labels]
+        listed = "\n".join(
+            f"- {item.label}" + (f": {item.context}" if item.context else "") for item in config.labels
+        )
+        how = (
+            "Choose every label that applies."
+            if config.multiple_answers
+            else "Choose the one label that fits best."
+        )
+        if config.unclassified:
+            how += ' If no label fits, reply {"labels": []}.'
+        else:
+            how += " You must choose."
+        system = (
+            f"You classify a text with these labels:\n{listed}\n{how} "
+            'Reply with JSON {"labels": [...]}, nothing else.'
+        )
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {"labels": {"type": "array", "items": {"type": "string", "enum": names}}},
+            "required": ["labels"],
+            "additionalProperties": False,
+        }
+        reply = await ctx.chat(
+            ChatRequest(
+                [{"role": "system", "content": system}, {"role": "user", "content": ctx.text}],
+                temperature=config.temperature,
+                schema=schema,
+            )
+        )
+        chosen = _labels(reply.text, names)
+        if not config.multiple_answers:
+            chosen = chosen[:1]
+        if not chosen:
+            return ctx.outcome([], LABELED_NONE)
+        count = LABELED_ONE if len(chosen) == 1 else LABELED_MULTIPLE
+        return ctx.outcome(chosen, count, *(label_condition(name) for name in chosen))
+
+
+def _labels(text: str, names: list[str]) -> list[str]:
+    canonical = {name.lower(): name for name in names}
+    value = find_json(text)
+    if isinstance(value, dict):
+        value = value.get("labels", value.get("label", value.get("result")))
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        found = [canonical[str(v).strip().lower()] for v in value if str(v).strip().lower() in canonical]
+        return list(dict.fromkeys(found))
+    # prose: the labels it names, in the order it names them
+    hits = []
+    for name in names:
+        match = re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text, re.I)
+        if match:
+            hits.append((match.start(), name))
+    return [name for _, name in sorted(hits)]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import httpx
 from pydantic import Field
 
+from ..engine.context import NodeContext, Outcome
 from ..model.catalog import NodeConfig, NodeType, register
 from ..model.condition import Condition
 from ..model.fields import RequiredText
@@ -44,3 +46,22 @@ class HttpOutput(NodeType):
     conditions = (JSON_RETURNED, STATUS_200, STATUS_NOT_200)
     default_condition = "status_200"
     description = 'POST {"result": ...} as JSON to the endpoint.'
+
+    async def run(self, ctx: NodeContext[HttpOutputConfig]) -> Outcome:
+        config = ctx.config
+        async with httpx.AsyncClient(timeout=config.timeout, follow_redirects=True) as client:
+            response = await client.post(config.endpoint, json={"result": ctx.input}, headers=config.headers)
+        met = [STATUS_200 if response.status_code == 200 else STATUS_NOT_200]
+        result: object = response.text
+        if "json" in response.headers.get("content-type", "") or response.text.lstrip().startswith(
+            ("{", "[")
+        ):
+            try:
+                result = response.json()
+                met.insert(0, JSON_RETURNED)
+            except ValueError:
+                pass
+        message = (
+            "OK" if response.status_code == 200 else f"the endpoint answered HTTP {response.status_code}"
+        )
+        return ctx.outcome(result, *met, message=message)

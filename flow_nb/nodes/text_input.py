@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine.context import NodeContext, Outcome
 from ..model.catalog import NodeConfig, NodeType, register
 from ..model.condition import Condition
 
@@ -30,4 +31,11 @@ class TextInput(NodeType):
     default_condition = "text_received"
     auto_continue = False
     display_result = True
+    shows_input = True
     description = "Show a text and wait for a person's input."
+
+    async def run(self, ctx: NodeContext[TextInputConfig]) -> Outcome:
+        if ctx.is_start and ctx.input is not None:
+            return ctx.outcome(ctx.input, TEXT_RECEIVED)
+        text = await ctx.ask(ctx.config.text_display, ctx.config.input_placeholder)
+        return ctx.outcome(text, TEXT_RECEIVED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..engine.context import NodeContext, Outcome
 from ..model.catalog import NodeConfig, NodeType, register
 from ..model.condition import Condition
 
@@ -38,3 +39,10 @@ class TextOutput(NodeType):
     conditions = (FEEDBACK_OK, FEEDBACK_ERROR)
     default_condition = "human_feedback_text_ok"
     description = "Format text with a Jinja2 template (empty: pass the input on)."
+
+    failure_conditions = ("human_feedback_text_error",)
+
+    async def run(self, ctx: NodeContext[TextOutputConfig]) -> Outcome:
+        # the engine has rendered text_display with the variables already
+        text = ctx.config.text_display
+        return ctx.outcome(ctx.text if text is None else text, FEEDBACK_OK)
