@@ -96,13 +96,22 @@ class ConsoleView:
 
 
 async def ask_in_terminal(request: InputRequested) -> Any:
-    """Answer a request by asking on standard input (EOF cancels the run)."""
+    """Answer a request on the terminal: the prompt on standard error, the answer from standard input
+    (so ``--json`` output stays one event per line). End of input raises ``EOFError``."""
     if request.kind == "text":
-        prompt = f"{request.prompt or request.node_key} > "
-        return await asyncio.to_thread(input, prompt)
-    choice = (await asyncio.to_thread(input, "[a]pprove, [e]dit or [r]eject? ")).strip().lower()
+        return await _read(f"{request.prompt or request.node_key} > ")
+    choice = (await _read("[a]pprove, [e]dit or [r]eject? ")).strip().lower()
     if choice.startswith("r"):
         return Answer("reject")
     if choice.startswith("e"):
-        return Answer("edit", await asyncio.to_thread(input, "new result > "))
+        return Answer("edit", await _read("new result > "))
     return Answer("approve")
+
+
+async def _read(prompt: str) -> str:
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line: str = await asyncio.to_thread(sys.stdin.readline)
+    if not line:
+        raise EOFError("standard input ended")
+    return line.rstrip("\n")

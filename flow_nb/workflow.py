@@ -110,9 +110,9 @@ class Workflow(model.Workflow):
         run = self.new_run(inputs, **options).start()
         try:
             async for event in run.events():
+                yield event
                 if isinstance(event, InputRequested) and on_request is not None:
                     await _answer(run, event, on_request)
-                yield event
         finally:
             if not run.done:
                 run.cancel()

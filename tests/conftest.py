@@ -13,9 +13,11 @@ from flow_nb.testing.server import FakeLLM
 
 
 @pytest.fixture
-def llm(fake_llm: FakeLLM) -> OpenAIChat:  # noqa: F811
+def llm(fake_llm: FakeLLM) -> Iterator[OpenAIChat]:  # noqa: F811
     """The real openai client, pointed at the fake server, with short timeouts for fault tests."""
-    return OpenAIChat(base_url=fake_llm.base_url, api_key="test-key", model="fake-model", timeout=5)
+    chat = OpenAIChat(base_url=fake_llm.base_url, api_key="test-key", model="fake-model", timeout=5)
+    yield chat
+    chat.close()
 
 
 @pytest.fixture

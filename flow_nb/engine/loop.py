@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
-__all__ = ["background_loop", "submit"]
+__all__ = ["background_loop", "on_new_loop", "submit"]
 
 T = TypeVar("T")
 
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None
+_hooks: list[Callable[[asyncio.AbstractEventLoop], None]] = []
+
+
+def on_new_loop(hook: Callable[[asyncio.AbstractEventLoop], None]) -> None:
+    """Call ``hook(loop)`` for the background loop (now, if it runs already, and whenever it starts)."""
+    _hooks.append(hook)
+    if _loop is not None and not _loop.is_closed():
+        hook(_loop)
 
 
 def background_loop() -> asyncio.AbstractEventLoop:
@@ -31,6 +39,8 @@ def background_loop() -> asyncio.AbstractEventLoop:
             thread = threading.Thread(target=loop.run_forever, name="flow_nb-loop", daemon=True)
             thread.start()
             _loop = loop
+            for hook in _hooks:
+                hook(loop)
         return _loop
 
 

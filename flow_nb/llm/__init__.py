@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 
-from .openai_chat import DEFAULT_MODEL, OpenAIChat
+from ..engine.loop import on_new_loop
+from .openai_chat import DEFAULT_MODEL, OpenAIChat, keep_clients_on
 
-__all__ = ["DEFAULT_MODEL", "OpenAIChat", "configure", "default_chat", "is_configured"]
+on_new_loop(keep_clients_on)  # flow_nb's background loop lives as long as the process
+
+__all__ = ["DEFAULT_MODEL", "OpenAIChat", "configure", "default_chat", "is_configured", "keep_clients_on"]
 
 _default: OpenAIChat | None = None
 

@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 import openai
@@ -21,9 +22,23 @@ from ..engine.context import ChatReply, ChatRequest, TokenSink
 from ..engine.events import Usage
 from ..errors import LLMError
 
-__all__ = ["DEFAULT_MODEL", "OpenAIChat"]
+__all__ = ["DEFAULT_MODEL", "OpenAIChat", "keep_clients_on"]
 
 DEFAULT_MODEL = "gpt-4o-mini"
+
+
+_LONG_LIVED: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def keep_clients_on(loop: asyncio.AbstractEventLoop) -> None:
+    """Keep HTTP clients (and their connection pools) between calls on this long-lived loop."""
+    _LONG_LIVED.add(loop)
+
+
+@dataclass
+class _LoopClient:
+    client: AsyncOpenAI
+    in_flight: int = 0
 
 
 class OpenAIChat:
@@ -46,32 +61,50 @@ class OpenAIChat:
         self.max_retries = max_retries
         self.structured = structured
         """None: try structured output and fall back to plain text if the endpoint refuses it."""
-        # an async HTTP client belongs to the event loop it was made in
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, AsyncOpenAI] = (
+        # An async HTTP client belongs to the event loop it was made in. On loops that live long (flow_nb's
+        # background loop, a server's loop) it is kept for its connection pool; on short-lived loops
+        # (asyncio.run in a script or test) it is closed as soon as no call is in flight, so no socket
+        # outlives its loop.
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
             weakref.WeakKeyDictionary()
         )
 
     def __repr__(self) -> str:
         return f"OpenAIChat(base_url={self.base_url!r}, model={self.model!r})"
 
-    def _client(self) -> AsyncOpenAI:
+    def _acquire(self) -> _LoopClient:
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None:
+        entry = self._clients.get(loop)
+        if entry is None:
             client = AsyncOpenAI(
                 base_url=self.base_url,
                 api_key=self.api_key,
                 timeout=self.timeout,
                 max_retries=self.max_retries,
             )
-            self._clients[loop] = client
-        return client
+            entry = self._clients[loop] = _LoopClient(client)
+        entry.in_flight += 1
+        return entry
+
+    async def _release(self, entry: _LoopClient) -> None:
+        entry.in_flight -= 1
+        loop = asyncio.get_running_loop()
+        if entry.in_flight == 0 and loop not in _LONG_LIVED:
+            self._clients.pop(loop, None)
+            await entry.client.close()
+
+    def close(self) -> None:
+        """Close the HTTP clients kept on other threads' loops (call it from outside those loops)."""
+        for loop, entry in list(self._clients.items()):
+            self._clients.pop(loop, None)
+            if loop.is_running() and not loop.is_closed():
+                asyncio.run_coroutine_threadsafe(entry.client.close(), loop).result(timeout=10)
 
     async def aclose(self) -> None:
         """Close the HTTP client of the running loop."""
-        client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client.close()
+        entry = self._clients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry.client.close()
 
     async def complete(self, request: ChatRequest, on_token: TokenSink) -> ChatReply:
         """Stream one completion, calling ``on_token(content, reasoning)`` for every piece."""
@@ -89,23 +122,29 @@ class OpenAIChat:
                 "type": "json_schema",
                 "json_schema": {"name": request.schema_name, "schema": request.schema},
             }
+        entry = self._acquire()
         try:
-            stream = await self._open(kwargs)
+            return await self._complete(entry.client, kwargs, on_token, model)
+        finally:
+            await self._release(entry)
+
+    async def _complete(
+        self, client: AsyncOpenAI, kwargs: dict[str, Any], on_token: TokenSink, model: str
+    ) -> ChatReply:
+        try:
+            stream = await client.chat.completions.create(**kwargs)
         except openai.BadRequestError as error:
             if "response_format" not in kwargs or self.structured:
                 raise self._error(error, model) from None
             self.structured = False  # this endpoint does not do structured output; parse plain replies
             kwargs.pop("response_format")
             try:
-                stream = await self._open(kwargs)
+                stream = await client.chat.completions.create(**kwargs)
             except openai.OpenAIError as again:
                 raise self._error(again, model) from None
         except openai.OpenAIError as error:
             raise self._error(error, model) from None
         return await self._read(stream, on_token, model)
-
-    async def _open(self, kwargs: dict[str, Any]) -> Any:
-        return await self._client().chat.completions.create(**kwargs)
 
     async def _read(self, stream: Any, on_token: TokenSink, model: str) -> ChatReply:
         text: list[str] = []

@@ -45,4 +45,4 @@ class TextOutput(NodeType):
     async def run(self, ctx: NodeContext[TextOutputConfig]) -> Outcome:
         # the engine has rendered text_display with the variables already
         text = ctx.config.text_display
-        return ctx.outcome(ctx.text if text is None else text, FEEDBACK_OK)
+        return ctx.outcome(ctx.input if text is None else text, FEEDBACK_OK)

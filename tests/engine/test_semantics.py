@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from support import run_async
+from support import Web, run_async
 
 import flow_nb as fn
 from flow_nb.engine import NodeFinished, NodeStarted, RunFinished, RunStarted
@@ -152,15 +152,20 @@ def test_a_broken_template_is_refused_when_the_node_is_defined() -> None:
     assert wf.nodes == []
 
 
-def test_variables_work_in_every_text_field() -> None:
-    wf = fn.Workflow("w", variables={"path": "/hook/json"})
-    wf.node("hook", "http_output", "http://127.0.0.1:9{{workflow.path}}", start=True, timeout=1)
-    record = wf.run("x", check=False)
-    assert record.nodes["hook"].runs[0].status == "FAILED"
-    assert (
-        "127.0.0.1:9/hook/json" in str(record.nodes["hook"].runs[0].message)
-        or record.nodes["hook"].runs[0].message
+def test_variables_work_in_every_text_field(web: Web) -> None:
+    wf = fn.Workflow("w", variables={"base": web.url})
+    wf.node(
+        "hook",
+        "http_output",
+        "{{workflow.base}}/hook/{{workflow.run.kind}}",
+        start=True,
+        headers={"X-Node": "{{node.hook.name}}"},
     )
+    record = wf.run("x", variables={"kind": "json"})
+    assert record.nodes["hook"].runs[0].condition == "json_returned"
+    assert web.received[0]["path"] == "/hook/json" and web.received[0]["headers"]["X-Node"] == "hook"
+    # the record keeps the node's config as defined, not as rendered
+    assert record.nodes["hook"].runs[0].config["endpoint"] == "{{workflow.base}}/hook/{{workflow.run.kind}}"
 
 
 def test_pass_input_as_result() -> None:
