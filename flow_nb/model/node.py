@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from pydantic import (
@@ -100,7 +101,7 @@ class Node(BaseModel):
     def _type_ref(self, key: str) -> dict[str, Any]:
         return get_type(key).type_ref()
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The lower-cased name with spaces as ``_``, used in ``{{node.<key>}}`` and in relations."""
         return key_of(self.name)

@@ -7,7 +7,7 @@ the node, relation or field, and leaves the workflow exactly as it was.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, ValidationError, model_validator
 
@@ -21,6 +21,7 @@ from .node import GENERAL_ATTRIBUTES, Node, Position, Relation
 __all__ = ["Settings", "Workflow"]
 
 Observer = Callable[["Workflow"], None]
+T = TypeVar("T")
 
 
 class Settings(BaseModel):
@@ -51,6 +52,10 @@ class Workflow(BaseModel):
     relations: list[Relation] = Field(default_factory=list)
 
     _observers: list[Observer] = PrivateAttr(default_factory=list)
+    _index: dict[str, Node] = PrivateAttr(default_factory=dict)
+    _index_stamp: tuple[list[Node], int] | None = PrivateAttr(default=None)
+    _outgoing: dict[str, list[Relation]] = PrivateAttr(default_factory=dict)
+    _outgoing_stamp: tuple[list[Relation], int] | None = PrivateAttr(default=None)
 
     def __init__(self, name: str | None = None, /, **data: Any) -> None:
         if name is not None:
@@ -87,11 +92,25 @@ class Workflow(BaseModel):
         return isinstance(ref, str) and self._lookup(ref) is not None
 
     def _lookup(self, ref: str) -> Node | None:
-        key = key_of(ref)
-        for node in self.nodes:
-            if node.key == key or node.id == ref:
-                return node
-        return None
+        index = self._indexed()
+        return index.get(ref) or index.get(key_of(ref))
+
+    def _indexed(self) -> dict[str, Node]:
+        # The builder replaces the node list on every change (never edits it in place), so the list itself
+        # (kept, so its identity cannot be reused) and its length tell whether the index is still good.
+        stamp = (self.nodes, len(self.nodes))
+        if (
+            self._index_stamp is None
+            or self._index_stamp[0] is not stamp[0]
+            or self._index_stamp[1] != stamp[1]
+        ):
+            index: dict[str, Node] = {}
+            for node in self.nodes:
+                index[node.key] = node
+            for node in self.nodes:
+                index[node.id] = node
+            self._index, self._index_stamp = index, stamp
+        return self._index
 
     def start_nodes(self, node_start_id: str | None = None) -> list[Node]:
         """The nodes a run starts at, or a ``NotRunnableError`` that says how to mark one."""
@@ -110,7 +129,17 @@ class Workflow(BaseModel):
 
     def relations_from(self, node: Node) -> list[Relation]:
         """The relations whose source is ``node``, in the order they were made."""
-        return [r for r in self.relations if r.source == node.id]
+        stamp = (self.relations, len(self.relations))
+        if (
+            self._outgoing_stamp is None
+            or self._outgoing_stamp[0] is not stamp[0]
+            or self._outgoing_stamp[1] != stamp[1]
+        ):
+            outgoing: dict[str, list[Relation]] = {}
+            for relation in self.relations:
+                outgoing.setdefault(relation.source, []).append(relation)
+            self._outgoing, self._outgoing_stamp = outgoing, stamp
+        return self._outgoing.get(node.id, [])
 
     # ----------------------------------------------------------------------------------- builder
     def node(
@@ -126,18 +155,21 @@ class Workflow(BaseModel):
         auto_continue: bool | None = None,
         display_result: bool | None = None,
         pass_input_as_result: bool | None = None,
+        replace: bool = False,
         **config: Any,
     ) -> Node:
         """Add a node, or update the node of that name in place (its id and relations are kept).
 
         ``text`` is the type's main text (criteria, labels, template…); other config goes in as keyword
-        arguments. ``after="money:true"`` (or a list) adds relations into this node.
+        arguments. ``after="money:true"`` (or a list) adds relations into this node. With ``replace``, the
+        call defines the node whole (config and general attributes not given take their defaults) instead
+        of changing only what it names; the id, relations and position are still kept.
         """
         existing = self._lookup(name)
         if existing is None and type is None:
             raise DefinitionError(f"node {name!r} does not exist yet; give its type", node=name, field="type")
         node_type = get_type(type if type is not None else existing.type)  # type: ignore[union-attr]
-        same_type = existing is not None and existing.type == node_type.key
+        same_type = existing is not None and existing.type == node_type.key and not replace
         merged: dict[str, Any] = existing.config.model_dump(exclude_unset=True) if same_type else {}  # type: ignore[union-attr]
         merged.update(config)
         if text is not None:
@@ -244,6 +276,17 @@ class Workflow(BaseModel):
         moved = node.model_copy(update={"position": Position(x=x, y=y)})
         self._commit([moved if n is node else n for n in self.nodes], list(self.relations))
         return moved
+
+    def apply(self, change: Callable[[Workflow], T]) -> T:
+        """Make several edits as one: ``change`` edits a scratch copy, and only if it succeeds do the
+        nodes, relations and variables of this workflow become the copy's (observers are told once)."""
+        scratch = Workflow.model_construct(**{name: getattr(self, name) for name in type(self).model_fields})
+        scratch.nodes, scratch.relations = list(self.nodes), list(self.relations)
+        scratch.variables, scratch.settings = dict(self.variables), self.settings.model_copy()
+        result = change(scratch)
+        self.variables, self.settings = scratch.variables, scratch.settings
+        self._commit(scratch.nodes, scratch.relations)
+        return result
 
     # ------------------------------------------------------------------------------- observers
     def observe(self, callback: Observer) -> Callable[[], None]:
