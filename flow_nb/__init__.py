@@ -24,9 +24,19 @@ from .errors import (
     UnknownNodeError,
 )
 from .model import Condition, Node, NodeType, Relation, all_types, get_type
-from .workflow import Workflow
+from .registry import workflow
+from .workflow import Answer, Workflow
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext flow_nb``: the ``%%flow`` / ``%flow`` magics and rich displays."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
 
 __all__ = [
+    "Answer",
     "Condition",
     "ConditionError",
     "DefinitionError",
@@ -46,4 +56,6 @@ __all__ = [
     "__version__",
     "all_types",
     "get_type",
+    "load_ipython_extension",
+    "workflow",
 ]

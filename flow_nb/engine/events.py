@@ -169,6 +169,8 @@ class NodeFinished(_Event):
     usage: Usage = Field(default_factory=Usage)
     credits: int = 1
     sources: list[Source] = Field(default_factory=list)
+    displayed: bool = False
+    """Whether the result is one of the run's results (``display_result``)."""
 
 
 class ErrorEvent(_Event):

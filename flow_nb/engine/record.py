@@ -218,6 +218,8 @@ class RunRecord(BaseModel):
         self.credits += event.credits
         self.total_tokens += event.usage.total_tokens
         self.path.extend(f"{event.node_key}:{c.system_name}" for c in event.met)
+        if event.displayed:
+            self.results.append(event.result)
 
     def _conditions(self, event: NodeFinished) -> Conditions:
         defined: dict[str, DefinedCondition] = {}

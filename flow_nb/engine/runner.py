@@ -97,7 +97,6 @@ class Run:
         self._idle = asyncio.Event()
         self._steps = 0
         self._index: Counter[str] = Counter()
-        self._displayed: list[Any] = []
         self._last_end: Any = None
         self._failure: RunError | None = None
         self._cancelled = False
@@ -287,12 +286,13 @@ class Run:
             status, error = "STOPPED", None
         else:
             status, error = "FINISHED", None
-        output = self._displayed[-1] if self._displayed else self._last_end
+        results = list(self.record.results)
+        output = results[-1] if results else self._last_end
         self._emit(
             RunFinished(
                 run_id=self.id,
                 status=status,
-                results=list(self._displayed),
+                results=results,
                 output=output,
                 total_time=time.perf_counter() - self._started_at,
                 total_tokens=self.record.total_tokens,
@@ -418,11 +418,16 @@ class Run:
         if status == "FAILED":
             passed = value
         targets = [r for r in self.workflow.relations_from(node) if r.condition in outcome.met]
-        self._emit(
-            self._finished(node, run_id, index, began, status, passed, outcome, [r.id for r in targets])
+        finished = self._finished(
+            node, run_id, index, began, status, passed, outcome, [r.id for r in targets]
         )
-        if status == "FINISHED" and node.display_result and outcome.met and not node.node_type.shows_input:
-            self._displayed.append(passed)
+        shown = (
+            status == "FINISHED"
+            and node.display_result
+            and bool(outcome.met)
+            and not node.node_type.shows_input
+        )
+        self._emit(finished.model_copy(update={"displayed": True}) if shown else finished)
         if not targets:
             self._last_end = passed
             if status == "FAILED":

@@ -14,7 +14,15 @@ from .openai_chat import DEFAULT_MODEL, OpenAIChat, keep_clients_on
 
 on_new_loop(keep_clients_on)  # flow_nb's background loop lives as long as the process
 
-__all__ = ["DEFAULT_MODEL", "OpenAIChat", "configure", "default_chat", "is_configured", "keep_clients_on"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "OpenAIChat",
+    "configure",
+    "default_chat",
+    "is_configured",
+    "keep_clients_on",
+    "reset",
+]
 
 _default: OpenAIChat | None = None
 
@@ -33,6 +41,14 @@ def configure(
         base_url=base_url, api_key=api_key, model=model, timeout=timeout, max_retries=max_retries
     )
     return _default
+
+
+def reset() -> None:
+    """Forget the endpoint set by :func:`configure` (the environment still counts)."""
+    global _default
+    if _default is not None:
+        _default.close()
+    _default = None
 
 
 def is_configured() -> bool:

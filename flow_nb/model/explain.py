@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -38,13 +39,20 @@ def explain(
             where = f"relation {item.get('id')!r} (relations[{loc[1]}])"
         loc = loc[2:]
     field = ".".join(str(part) for part in loc) or None
+    if field is None:  # a model-level check names its field at the start of its message: "text_display: …"
+        named = re.match(r"(?:Value error, )?([a-z_]+(?:\.[a-z_\[\]0-9]+)*): ", str(first["msg"]))
+        field = named.group(1) if named else None
     if first["type"] == "missing":
         problem = f"{field} is required"
     elif first["type"] == "extra_forbidden":
         problem = f"{field} is not a known attribute"
     else:
         message = str(first["msg"]).removeprefix("Value error, ")
-        problem = f"{field}: {message}" if field else message
+        problem = (
+            message
+            if field and message.startswith(f"{field}: ")
+            else (f"{field}: {message}" if field else message)
+        )
     more = len(error.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return kind(f"{where}: {problem}{suffix}", node=node, field=field)
