@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from . import llm, registry
 from .errors import (
     ConditionError,
     DefinitionError,
@@ -56,6 +57,8 @@ __all__ = [
     "__version__",
     "all_types",
     "get_type",
+    "llm",
     "load_ipython_extension",
+    "registry",
     "workflow",
 ]

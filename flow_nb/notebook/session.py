@@ -39,7 +39,8 @@ def chat_model() -> OpenAIChat:
         return configured
     with _lock:
         if _demo_chat is None:
-            _demo = FakeLLM(default_reply=demo_reply, model="scripted-demo").start()
+            # a little token pacing, so streaming shows the way it does with a real model
+            _demo = FakeLLM(default_reply=demo_reply, model="scripted-demo", token_delay=0.03).start()
             _demo_chat = OpenAIChat(base_url=_demo.base_url, api_key="demo", model="scripted-demo")
         return _demo_chat
 
