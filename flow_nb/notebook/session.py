@@ -65,9 +65,10 @@ def run_inline(
     variables: dict[str, Any] | None = None,
     start_at: str | None = None,
     view: bool = True,
-) -> RunRecord:
-    """Run with the live view; return the record when the run ends or waits for a person (the view then
-    takes the answer and the run goes on in the background). A kernel interrupt stops the run."""
+) -> RunRecord | None:
+    """Run with the live view; return the record when the run ends. When it waits for a person, return
+    None at once (the view takes the answer and the run goes on in the background; its record is
+    ``registry.runs()[-1]``, live). A kernel interrupt stops the run."""
     run = wf.new_run(inputs, variables=variables, node_start_id=start_at, llm=chat_model())
 
     async def begin() -> None:
@@ -85,6 +86,10 @@ def run_inline(
         run.cancel()
         record = run.join()
     registry.record_run(record)
+    if record.status == "WAITING":
+        nodes = ", ".join(sorted({r.node_key for r in record.waiting}))
+        print(f"the run waits for {nodes}: answer in the run view; fn.registry.runs()[-1] is its record")
+        return None
     return record
 
 

@@ -84,7 +84,11 @@ def demo_reply(request: dict[str, Any]) -> str:
     if "If you cannot, reply with exactly: CANNOT COMPLETE" in system:
         return f"(scripted demo) {user.strip()[:300]}"
     if "Answer the user's question" in system:
-        return f"(scripted demo answer) You asked: {user.strip()[:200]}"
+        return (
+            f"(scripted demo answer) You asked: {user.strip()[:200]}. A real model would answer from what it "
+            "knows and the context the node gives it; this scripted one only shows how the answer streams in, "
+            "token by token, under the node that produces it."
+        )
     images = [
         part
         for message in request.get("messages", [])

@@ -71,7 +71,8 @@ def test_a_waiting_run_takes_the_answer_from_the_view(ip: Any) -> None:
     cell(ip, "hello feedback --workflow chat --start", "Hi! Your name?")
     cell(ip, "name text_input --after hello", "Your name, please")
     cell(ip, "greet feedback --after name", "Nice to meet you, {{result}}")
-    record = flow(ip, 'run chat "hi"')
+    assert flow(ip, 'run chat "hi"') is None  # it waits: the live view, not a stale record
+    record = registry.runs()[-1]
     assert record.status == "WAITING"
     view = session.last_view
     assert view is not None
@@ -85,7 +86,8 @@ def test_a_waiting_run_takes_the_answer_from_the_view(ip: Any) -> None:
 def test_approve_edit_reject_from_the_view(ip: Any) -> None:
     cell(ip, "draft code --workflow mail --start --no-auto-continue", "return 'Dear ' + input")
     cell(ip, "send feedback --after draft", "SENT {{result}}")
-    record = flow(ip, 'run mail "Ada"')
+    assert flow(ip, 'run mail "Ada"') is None
+    record = registry.runs()[-1]
     view = session.last_view
     _wait_for(lambda: view.requests)
     assert view.requests[0]["kind"] == "approval" and view.requests[0]["result"] == "Dear Ada"

@@ -10,6 +10,11 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+// replaceChildren turns null into the text "null": drop the absent parts first
+function fill(node, ...children) {
+  node.replaceChildren(...children.filter((child) => child !== null && child !== undefined));
+}
+
 function render({ model, el: root }) {
   const view = el("div", { class: "flow-nb-run-view", "data-testid": "flow-run-view" });
   const head = el("div", { class: "fnb-head" });
@@ -23,7 +28,7 @@ function render({ model, el: root }) {
 
   function drawHead() {
     const s = model.get("summary") || {};
-    head.replaceChildren(
+    fill(head,
       el("b", {}, `run of ${s.workflow || "?"} `),
       el("span", { class: `fnb-status fnb-${s.status}`, "data-testid": "flow-run-status" }, s.status || "PENDING"),
       s.model ? el("span", { class: "fnb-muted" }, `  model: ${s.model}`) : null,
@@ -41,7 +46,7 @@ function render({ model, el: root }) {
       const stream = streams.get(n.id) || el("div", { class: "fnb-tokens", "data-testid": `flow-tokens-${n.key}` });
       streams.set(n.id, stream);
       if (n.tokens && n.tokens.length >= stream.textContent.length) stream.textContent = n.tokens;
-      card.replaceChildren(
+      fill(card,
         el("div", { class: "fnb-title" },
           el("span", {}, `${n.name}${n.index ? `[${n.index}]` : ""} `, el("span", { class: "fnb-muted" }, n.type)),
           el("span", { class: `fnb-status fnb-${n.status}`, "data-testid": `flow-node-status-${n.key}` }, n.status)),
@@ -91,7 +96,7 @@ function render({ model, el: root }) {
       for (const r of s.results || []) parts.push(el("div", { "data-testid": "flow-run-result" }, `result: ${r}`));
     }
     if (s.error) parts.push(el("div", { class: "fnb-error" }, `error: ${s.error}`));
-    foot.replaceChildren(...parts);
+    fill(foot, ...parts);
   }
 
   model.on("msg:custom", (msg) => {
