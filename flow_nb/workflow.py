@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from .engine import ChatModel, Event, InputRequested, Run, RunRecord
+from .engine import ChatModel, Event, InputRequested, Retriever, Run, RunRecord
 from .engine.loop import submit
 from .errors import RunError
 from .formats import flowflow
@@ -75,6 +75,7 @@ class Workflow(model.Workflow):
         variables: Mapping[str, Any] | None = None,
         node_start_id: str | None = None,
         llm: ChatModel | None = None,
+        data: Retriever | None = None,
         max_node_runs: int | None = None,
     ) -> Run:
         """A run of this workflow, not started yet (see :class:`flow_nb.engine.Run`)."""
@@ -82,12 +83,17 @@ class Workflow(model.Workflow):
             from .llm import default_chat
 
             llm = default_chat()
+        if data is None:
+            from .data import DefaultData
+
+            data = DefaultData()
         run = Run(
             self,
             inputs,
             variables=variables,
             node_start_id=node_start_id,
             llm=llm,
+            data=data,
             max_node_runs=max_node_runs,
         )
         self._last_run = run

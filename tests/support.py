@@ -37,6 +37,15 @@ class Web:
             "/hook/json": (200, "application/json", b'{"ok": true, "id": 7}'),
             "/hook/text": (200, "text/plain", b"thanks"),
             "/hook/fail": (500, "text/plain", b"boom"),
+            "/refunds.html": (
+                200,
+                "text/html; charset=utf-8",
+                b"<html><head><title>Refund policy</title><script>var secret = 'no';</script>"
+                b"<style>p {color: red}</style></head><body><h1>Refunds</h1>"
+                b"<p>Refunds are paid within 14 days of the return.</p>"
+                b"<p>Shipping costs are not refunded.</p>"
+                b"</body></html>",
+            ),
         }
         web = self
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .context import ChatModel, ChatReply, ChatRequest, NodeContext, Outcome
+from .context import ChatModel, ChatReply, ChatRequest, NodeContext, Outcome, Retriever, SearchHit
 from .events import (
     ErrorEvent,
     Event,
@@ -33,10 +33,12 @@ __all__ = [
     "NodeRun",
     "NodeStarted",
     "Outcome",
+    "Retriever",
     "Run",
     "RunFinished",
     "RunRecord",
     "RunStarted",
+    "SearchHit",
     "Token",
     "Usage",
     "event_adapter",

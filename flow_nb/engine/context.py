@@ -15,7 +15,16 @@ from ..errors import LLMError
 from ..model import Condition, Node, NodeConfig, Workflow
 from .events import Source, Usage
 
-__all__ = ["ChatModel", "ChatReply", "ChatRequest", "NodeContext", "Outcome", "TokenSink"]
+__all__ = [
+    "ChatModel",
+    "ChatReply",
+    "ChatRequest",
+    "NodeContext",
+    "Outcome",
+    "Retriever",
+    "SearchHit",
+    "TokenSink",
+]
 
 C = TypeVar("C", bound=NodeConfig)
 
@@ -53,6 +62,34 @@ class ChatModel(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class SearchHit:
+    """A chunk of a data item that matched a search."""
+
+    text: str
+    score: float
+    item_id: str
+    item_name: str
+    source_id: str
+    source_name: str
+    position: int = 0
+
+    def source(self) -> Source:
+        """The hit as the seed's ``sources`` entry."""
+        return Source(
+            data_source={"id": self.source_id, "name": self.source_name},
+            data_item={"id": self.item_id, "name": self.item_name},
+        )
+
+
+class Retriever(Protocol):
+    """Anything that can search data sources (``flow_nb.data`` has the SQLite one)."""
+
+    async def search(self, source: str, query: str, top_k: int) -> list[SearchHit]:
+        """The chunks of ``source`` that best match ``query``, best first."""
+        ...
+
+
 @dataclass
 class Outcome:
     """What a node run produced: its result, the conditions it met, and what it cost."""
@@ -79,7 +116,10 @@ class NodeContext(Generic[C]):
     _chat: ChatModel | None
     _emit_token: TokenSink
     _ask: Callable[[str | None, str | None], Awaitable[str]]
+    _data: Retriever | None = None
     usage: Usage = field(default_factory=Usage)
+    searches: int = 0
+    """Data searches this node run made (the seed bills 1 credit each)."""
 
     @property
     def text(self) -> str:
@@ -105,8 +145,19 @@ class NodeContext(Generic[C]):
         """Wait for a person's text (the run is WAITING meanwhile)."""
         return await self._ask(prompt, placeholder)
 
+    async def search(self, source: str, query: str, top_k: int) -> list[SearchHit]:
+        """Search a data source (1 credit per search, as the seed bills)."""
+        if self._data is None:
+            raise LLMError(
+                f"node {self.node.name!r} searches data source {source!r} and no data store is configured",
+                node=self.node.name,
+            )
+        self.searches += 1
+        return await self._data.search(source, query, top_k)
+
     def outcome(self, result: Any, *met: Condition, message: str = "OK", **extra: Any) -> Outcome:
-        """The node's outcome, with the tokens this context's chats used."""
+        """The node's outcome, with the tokens this context's chats used and its credits."""
+        extra.setdefault("credits", 1 + self.searches)
         return Outcome(result=result, met=list(met), message=message, usage=self.usage, **extra)
 
 

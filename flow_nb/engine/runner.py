@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from ..errors import DefinitionError, FlowError, NodeRunError, NotRunnableError, RunError, RunLimitError
 from ..model import ERROR, Node, NodeConfig, Workflow, new_id
-from .context import ChatModel, NodeContext, Outcome
+from .context import ChatModel, NodeContext, Outcome, Retriever
 from .events import (
     ConditionRef,
     ErrorEvent,
@@ -70,6 +70,7 @@ class Run:
         variables: Mapping[str, Any] | None = None,
         node_start_id: str | None = None,
         llm: ChatModel | None = None,
+        data: Retriever | None = None,
         max_node_runs: int | None = None,
         run_id: str | None = None,
     ) -> None:
@@ -86,6 +87,7 @@ class Run:
         self.variables = dict(variables or {})
         self.starts = self.workflow.start_nodes(node_start_id)
         self.llm = llm
+        self.data = data
         self.max_node_runs = max_node_runs or self.workflow.settings.max_node_runs
         self.id = run_id or new_id()
         self.record = RunRecord.for_workflow(self.workflow, self.id)
@@ -401,6 +403,7 @@ class Run:
                     )
                 ),
                 _ask=lambda prompt, placeholder: self._ask_text(node, run_id, prompt, placeholder),
+                _data=self.data,
             )
             outcome: Outcome = await node.node_type.run(context)
             if not node.auto_continue and node.type != "text_input":

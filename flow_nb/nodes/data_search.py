@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from ..engine.context import NodeContext, Outcome
 from ..model.catalog import NodeConfig, NodeType, register
 from ..model.condition import Condition
 from ..model.fields import RequiredText
@@ -31,3 +32,17 @@ class DataSearch(NodeType):
     conditions = (ITEMS_FOUND, NO_ITEMS)
     default_condition = "items_found"
     description = "Search a data source for the items that match the input."
+
+    async def run(self, ctx: NodeContext[DataSearchConfig]) -> Outcome:
+        hits = await ctx.search(ctx.config.data_source, ctx.text, ctx.config.top_k)
+        items = [
+            {
+                "data_source": {"id": h.source_id, "name": h.source_name},
+                "data_item": {"id": h.item_id, "name": h.item_name},
+                "text": h.text,
+                "score": h.score,
+            }
+            for h in hits
+        ]
+        sources = list({(h.item_id, h.source_id): h.source() for h in hits}.values())
+        return ctx.outcome(items, ITEMS_FOUND if items else NO_ITEMS, sources=sources)

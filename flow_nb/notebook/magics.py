@@ -211,6 +211,11 @@ class FlowMagics(Magics):
 
         return batch_command(args)
 
+    def _cmd_data(self, args: list[str]) -> Any:
+        from .data_commands import data_command
+
+        return data_command(args)
+
     def _cmd_chat(self, args: list[str]) -> Any:
         from .chat import ChatView
 

@@ -86,7 +86,8 @@ def demo_reply(request: dict[str, Any]) -> str:
     if "Answer the user's question" in system:
         return (
             f"(scripted demo answer) You asked: {user.strip()[:200]}. A real model would answer from what it "
-            "knows and the context the node gives it; this scripted one only shows how the answer streams in, "
+            "knows and the context the node gives it; this scripted one only shows how the answer streams "
+            "in, "
             "token by token, under the node that produces it."
         )
     images = [

@@ -112,8 +112,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # module scope: Playwright's sync API keeps an event loop running in this thread while it is open,
+    # and the other tests need the thread without one (they call asyncio.run)
     from playwright.sync_api import sync_playwright
 
     xdg = tempfile.mkdtemp(prefix="chromium-xdg-")

@@ -64,10 +64,3 @@ def test_text_output_without_template_passes_the_input_on() -> None:
     wf.node("t", "text_output", start=True)
     wf.node("f", "feedback", "{% for item in result %}[{{item|capitalize}}]{% endfor %}", after="t")
     assert wf.run(["a", "b"]).results == ["[A][B]"]
-
-
-def test_data_search_says_it_is_not_available_yet() -> None:
-    wf = fn.Workflow("w")
-    wf.node("s", "data_search", "docs", start=True)
-    with pytest.raises(fn.NodeRunError, match="node type 'data_search' cannot run yet"):
-        wf.run("x")
