@@ -98,19 +98,16 @@ class Workflow(BaseModel):
     def _indexed(self) -> dict[str, Node]:
         # The builder replaces the node list on every change (never edits it in place), so the list itself
         # (kept, so its identity cannot be reused) and its length tell whether the index is still good.
-        stamp = (self.nodes, len(self.nodes))
-        if (
-            self._index_stamp is None
-            or self._index_stamp[0] is not stamp[0]
-            or self._index_stamp[1] != stamp[1]
-        ):
-            index: dict[str, Node] = {}
-            for node in self.nodes:
-                index[node.key] = node
-            for node in self.nodes:
-                index[node.id] = node
-            self._index, self._index_stamp = index, stamp
-        return self._index
+        # The private dict is read directly: pydantic's attribute hook costs more than the lookup.
+        private = self.__pydantic_private__
+        assert private is not None
+        nodes = self.nodes
+        stamp = private["_index_stamp"]
+        if stamp is None or stamp[0] is not nodes or stamp[1] != len(nodes):
+            index: dict[str, Node] = {node.key: node for node in nodes}
+            index.update((node.id, node) for node in nodes)
+            private["_index"], private["_index_stamp"] = index, (nodes, len(nodes))
+        return private["_index"]  # type: ignore[no-any-return]
 
     def start_nodes(self, node_start_id: str | None = None) -> list[Node]:
         """The nodes a run starts at, or a ``NotRunnableError`` that says how to mark one."""
@@ -129,17 +126,17 @@ class Workflow(BaseModel):
 
     def relations_from(self, node: Node) -> list[Relation]:
         """The relations whose source is ``node``, in the order they were made."""
-        stamp = (self.relations, len(self.relations))
-        if (
-            self._outgoing_stamp is None
-            or self._outgoing_stamp[0] is not stamp[0]
-            or self._outgoing_stamp[1] != stamp[1]
-        ):
+        private = self.__pydantic_private__
+        assert private is not None
+        relations = self.relations
+        stamp = private["_outgoing_stamp"]
+        if stamp is None or stamp[0] is not relations or stamp[1] != len(relations):
             outgoing: dict[str, list[Relation]] = {}
-            for relation in self.relations:
+            for relation in relations:
                 outgoing.setdefault(relation.source, []).append(relation)
-            self._outgoing, self._outgoing_stamp = outgoing, stamp
-        return self._outgoing.get(node.id, [])
+            private["_outgoing"], private["_outgoing_stamp"] = outgoing, (relations, len(relations))
+        found: list[Relation] = private["_outgoing"].get(node.id, [])
+        return found
 
     # ----------------------------------------------------------------------------------- builder
     def node(
