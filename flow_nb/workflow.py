@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import PrivateAttr
 
@@ -14,6 +14,9 @@ from .engine.loop import submit
 from .errors import RunError
 from .formats import flowflow
 from .model import workflow as model
+
+if TYPE_CHECKING:
+    from .notebook.graph import GraphWidget
 
 __all__ = ["Answer", "Workflow"]
 
@@ -66,6 +69,14 @@ class Workflow(model.Workflow):
     def load(cls, source: dict[str, Any] | str | Path) -> Workflow:
         """A workflow from an export: a dict, JSON text, or the path of a file holding it."""
         return flowflow.load(source, cls)
+
+    def graph(self, *, file: str | Path | None = None) -> GraphWidget:
+        """The graph widget of this workflow (leave it last in a cell, or ``display`` it): see it, wire
+        relations and move nodes by hand, watch runs. With ``file``, hand edits are kept in that workflow
+        file and taken back from it when the widget opens again (after a kernel restart)."""
+        from .notebook.graph import GraphWidget
+
+        return GraphWidget(self, file=file)
 
     # ------------------------------------------------------------------------------ running
     def new_run(

@@ -37,6 +37,8 @@ money:false, money:undecided -> forward
 %flow run [WORKFLOW] "input" | key=value ... [--var NAME=VALUE]... [--start-at NODE]
 %flow runs                      this session's runs
 %flow show [WORKFLOW]           the nodes, relations and a picture of the graph
+%flow graph [WORKFLOW] [--file FILE]   the graph widget: wire relations by hand, move nodes, watch runs;
+                                with --file, hand edits are kept in FILE and taken back after a restart
 %flow export [WORKFLOW] [-o FILE]       the server's JSON format (to a file, or shown)
 %flow import FILE [--as NAME]
 %flow list | use WORKFLOW | rm NODE... [--workflow W] | rm --workflow W

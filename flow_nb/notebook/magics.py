@@ -125,9 +125,13 @@ class FlowMagics(Magics):
         return _get(args[0]) if args else _current()
 
     def _cmd_graph(self, args: list[str]) -> None:
-        raise UsageError(
-            "%flow graph: the graph widget is not in this version yet; %flow show draws the graph"
-        )
+        from .graph import open_graph
+
+        parser = _parser("graph")
+        parser.add_argument("workflow", nargs="?")
+        parser.add_argument("--file", "-f")
+        parsed = parser.parse_args(args)
+        display(open_graph(parsed.workflow, parsed.file))
 
     def _cmd_list(self, args: list[str]) -> None:
         names = registry.names()
