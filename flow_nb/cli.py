@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     run.add_argument("--model", help="model name (default: FLOW_NB_MODEL)")
     run.set_defaults(func=_run)
+    from .server.commands import add_commands
+
+    add_commands(commands)  # serve, keys, publish
     return parser
 
 
