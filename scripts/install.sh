@@ -19,4 +19,8 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+command -v npm >/dev/null || {
+  echo "install.sh: flow_nb's JupyterLab extension is built with Node.js (>= 20) and npm; install them" >&2
+  exit 1
+}
 python -m pip install -q -e ".[dev]"

@@ -19,6 +19,7 @@ def load_ipython_extension(ipython: Any) -> None:
     from .complete import install_completion
     from .display import record_html, record_text, workflow_html, workflow_text
     from .magics import FlowMagics
+    from .mime import run_bundle, workflow_bundle
 
     ipython.register_magics(FlowMagics)
     formatters = ipython.display_formatter.formatters
@@ -26,6 +27,9 @@ def load_ipython_extension(ipython: Any) -> None:
     formatters["text/plain"].for_type(Workflow, lambda wf, p, cycle: p.text(workflow_text(wf)))
     formatters["text/html"].for_type(RunRecord, record_html)
     formatters["text/plain"].for_type(RunRecord, lambda r, p, cycle: p.text(record_text(r)))
+    # the JSON the JupyterLab extension renders (a saved notebook shows it with no kernel)
+    ipython.display_formatter.mimebundle_formatter.for_type(Workflow, workflow_bundle)
+    ipython.display_formatter.mimebundle_formatter.for_type(RunRecord, run_bundle)
     install_completion(ipython)
     if not is_configured():
         print(
