@@ -63,6 +63,19 @@ def _run(args: argparse.Namespace) -> int:
     return 0 if status == "FINISHED" else 1
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from .formats import format_of
+    from .formats.convert import convert
+
+    for path in (args.input, args.output):
+        format_of(path)  # an unknown extension is refused before anything is read or written
+    notes = convert(args.input, args.output)
+    for note in notes:
+        print(f"flow-nb: warning: {note}", file=sys.stderr)
+    print(f"wrote {args.output} ({format_of(args.output)})", file=sys.stderr)
+    return 0
+
+
 def _pair(item: str) -> tuple[str, str]:
     key, sep, value = item.partition("=")
     if not sep:
@@ -86,6 +99,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--base-url", help="OpenAI-compatible endpoint (default: OPENAI_BASE_URL)")
     run.add_argument("--model", help="model name (default: FLOW_NB_MODEL)")
     run.set_defaults(func=_run)
+    convert = commands.add_parser(
+        "convert",
+        help="convert a workflow file: .json (flowflow) and .yml/.yaml (Dify DSL) both ways, "
+        "to .mmd/.md (Mermaid)",
+    )
+    convert.add_argument("input", help="the workflow file to read (.json or .yml/.yaml)")
+    convert.add_argument("output", help="the file to write (.json, .yml/.yaml, .mmd or .md)")
+    convert.set_defaults(func=_convert)
     from .server.commands import add_commands
 
     add_commands(commands)  # serve, keys, publish

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import PrivateAttr
 
+from . import formats
 from .engine import ChatModel, Event, InputRequested, Retriever, Run, RunRecord
 from .engine.loop import submit
 from .errors import RunError
@@ -47,28 +49,51 @@ class Workflow(model.Workflow):
         return self._last_run
 
     # ------------------------------------------------------------------------------ formats
-    def export(self, format: str = "flowflow") -> dict[str, Any]:
-        """The workflow in the server's workflow JSON format (a JSON-ready dict)."""
-        if format not in ("flowflow", "json"):
-            raise ValueError(f"unknown export format {format!r}; use 'flowflow'")
-        return flowflow.export(self)
+    @overload
+    def export(self, format: Literal["flowflow", "json"] = "flowflow") -> dict[str, Any]: ...
+    @overload
+    def export(self, format: Literal["dify", "mermaid"]) -> str: ...
+    @overload
+    def export(self, format: str) -> dict[str, Any] | str: ...
+    def export(self, format: str = "flowflow") -> dict[str, Any] | str:
+        """The workflow in ``format``: ``"flowflow"`` (the server's workflow JSON format, a JSON-ready
+        dict), ``"dify"`` (Dify DSL YAML text) or ``"mermaid"`` (a flowchart).
+
+        What Dify cannot say is issued as ``flow_nb.formats.dify.ConversionWarning``s;
+        ``flow_nb.formats.dify.export(wf)`` returns the text and those notes together.
+        """
+        return formats.export(self, format)
 
     def to_json(self) -> str:
         """The export as JSON text."""
         return flowflow.dump(self)
 
-    def save(self, path: str | Path) -> Path:
-        """Write the export to ``path`` (written whole to a temporary file first, then renamed)."""
-        target = Path(path)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(flowflow.dump(self), encoding="utf-8")
-        partial.replace(target)
+    def save(self, path: str | Path, format: str | None = None) -> Path:
+        """Write the export to ``path`` (written whole to a temporary file first, then renamed).
+
+        The format is told from the extension unless given: ``.yml``/``.yaml`` Dify DSL, ``.mmd`` Mermaid,
+        ``.md`` Mermaid in a Markdown fence, anything else the server's JSON format.
+        """
+        from .formats import convert
+        from .formats.dify import ConversionWarning
+
+        suffix = Path(path).suffix.lower()
+        chosen = format or {".yml": "dify", ".yaml": "dify", ".mmd": "mermaid", ".md": "mermaid"}.get(
+            suffix, "flowflow"
+        )
+        target, notes = convert.write(self, path, chosen)
+        for note in notes:
+            warnings.warn(str(note), ConversionWarning, stacklevel=2)
         return target
 
     @classmethod
-    def load(cls, source: dict[str, Any] | str | Path) -> Workflow:
-        """A workflow from an export: a dict, JSON text, or the path of a file holding it."""
-        return flowflow.load(source, cls)
+    def load(cls, source: dict[str, Any] | str | Path, format: str | None = None) -> Workflow:
+        """A workflow from an export: a dict, JSON or YAML text, or the path of a file holding it.
+
+        A Dify DSL file (``.yml``/``.yaml``, or YAML text with ``app`` and ``workflow``) is read as one, or
+        say ``format="dify"``; its notes come as ``ConversionWarning``s.
+        """
+        return formats.load(source, cls, format)
 
     def graph(self, *, file: str | Path | None = None) -> GraphWidget:
         """The graph widget of this workflow (leave it last in a cell, or ``display`` it): see it, wire

@@ -19,7 +19,7 @@ def test_schema_command_writes_the_schema(tmp_path: Path) -> None:
     done = flow_nb("schema", "-o", str(out))
     assert done.returncode == 0, done.stderr
     schema = json.loads(out.read_text(encoding="utf-8"))
-    assert schema["title"] == "flow_nb workflow, format 1"
+    assert schema["title"] == "flow_nb workflow, format 2"
     assert "BooleanNode" in schema["$defs"]
     printed = flow_nb("schema")
     assert json.loads(printed.stdout) == schema

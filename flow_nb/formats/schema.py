@@ -16,6 +16,15 @@ from .flowflow import FORMAT_VERSION
 __all__ = ["workflow_schema"]
 
 
+class _Secret(BaseModel):
+    """One secret field of an export and the environment variable it is read from."""
+
+    model_config = ConfigDict(extra="forbid")
+    node: str
+    field: str
+    env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 class _TypeRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: int
@@ -53,6 +62,7 @@ def workflow_schema() -> dict[str, Any]:
     fields["nodes"] = (list[node_union], Field(default_factory=list))
     fields["format"] = (Literal[FORMAT_VERSION], FORMAT_VERSION)
     fields["flow_nb_version"] = (str, __version__)
+    fields["secrets"] = (list[_Secret], Field(default_factory=list))
     document = create_model("FlowNbWorkflow", __config__=ConfigDict(extra="forbid"), **fields)
     schema = document.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -6,6 +6,8 @@ import httpx
 from pydantic import Field
 
 from ..engine.context import NodeContext, Outcome
+from ..errors import NodeRunError
+from ..formats.secrets import resolve
 from ..model.catalog import NodeConfig, NodeType, register
 from ..model.condition import Condition
 from ..model.fields import RequiredText
@@ -49,8 +51,15 @@ class HttpOutput(NodeType):
 
     async def run(self, ctx: NodeContext[HttpOutputConfig]) -> Outcome:
         config = ctx.config
+        try:  # exports hold secrets as ${env:NAME}: read them from the environment of this run
+            headers = {name: resolve(value) for name, value in config.headers.items()}
+        except KeyError as missing:
+            raise NodeRunError(
+                f"a header refers to the environment variable {missing.args[0]}, which is not set; "
+                "set it where the workflow runs (the export keeps secrets out of the file)"
+            ) from None
         async with httpx.AsyncClient(timeout=config.timeout, follow_redirects=True) as client:
-            response = await client.post(config.endpoint, json={"result": ctx.input}, headers=config.headers)
+            response = await client.post(config.endpoint, json={"result": ctx.input}, headers=headers)
         met = [STATUS_200 if response.status_code == 200 else STATUS_NOT_200]
         result: object = response.text
         if "json" in response.headers.get("content-type", "") or response.text.lstrip().startswith(

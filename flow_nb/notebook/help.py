@@ -36,11 +36,9 @@ money:false, money:undecided -> forward
 
 %flow run [WORKFLOW] "input" | key=value ... [--var NAME=VALUE]... [--start-at NODE]
 %flow runs                      this session's runs
-%flow show [WORKFLOW]           the nodes, relations and a picture of the graph
-%flow graph [WORKFLOW] [--file FILE]   the graph widget: wire relations by hand, move nodes, watch runs;
-                                with --file, hand edits are kept in FILE and taken back after a restart
-%flow export [WORKFLOW] [-o FILE]       the server's JSON format (to a file, or shown)
-%flow import FILE [--as NAME]
+%flow show [WORKFLOW] [--mermaid]           the nodes, relations and a picture (--mermaid: Mermaid)
+%flow export [WORKFLOW] [--format flowflow|dify|mermaid] [-o FILE]   to a file (format by extension), or shown
+%flow import FILE [--as NAME] [--format flowflow|dify]               a .json export or a Dify .yml
 %flow list | use WORKFLOW | rm NODE... [--workflow W] | rm --workflow W
 %flow vars [WORKFLOW] [NAME=VALUE]... [--rm NAME]     workflow variables ({{{{workflow.NAME}}}})
 %flow batch [WORKFLOW] --inputs FILE.csv|FILE.jsonl [--concurrency N]

@@ -121,8 +121,19 @@ class FlowMagics(Magics):
         )
         return records
 
-    def _cmd_show(self, args: list[str]) -> Workflow:
-        return _get(args[0]) if args else _current()
+    def _cmd_show(self, args: list[str]) -> Workflow | None:
+        parser = _parser("show")
+        parser.add_argument("workflow", nargs="?")
+        parser.add_argument("--mermaid", action="store_true")
+        parsed = parser.parse_args(args)
+        wf = _get(parsed.workflow) if parsed.workflow else _current()
+        if not parsed.mermaid:
+            return wf
+        from ..formats import mermaid
+
+        # JupyterLab (4.1+) draws a ```mermaid fence in Markdown output itself, offline
+        display({"text/markdown": mermaid.fenced(wf), "text/plain": mermaid.export(wf)}, raw=True)
+        return None
 
     def _cmd_graph(self, args: list[str]) -> None:
         from .graph import open_graph
@@ -186,28 +197,47 @@ class FlowMagics(Magics):
         return JSON(dict(wf.variables))
 
     def _cmd_export(self, args: list[str]) -> Any:
+        from ..formats import EXPORT_FORMATS, convert
+
         parser = _parser("export")
         parser.add_argument("workflow", nargs="?")
-        parser.add_argument("--format", "-f", default="flowflow", choices=["flowflow", "json"])
+        parser.add_argument("--format", "-f", choices=EXPORT_FORMATS)
         parser.add_argument("--output", "-o")
         parsed = parser.parse_args(args)
         wf = _get(parsed.workflow) if parsed.workflow else _current()
         if parsed.output:
-            path = wf.save(parsed.output)
+            path, notes = convert.write(wf, parsed.output, parsed.format)
             print(f"wrote {wf.name!r} ({len(wf.nodes)} nodes, {len(wf.relations)} relations) to {path}")
+            for note in notes:
+                print(f"warning: {note}")
             return None
-        return JSON(wf.export())
+        chosen = parsed.format or "flowflow"
+        if chosen in ("flowflow", "json"):
+            return JSON(wf.export())
+        text, notes = convert.export_text(wf, chosen)
+        for note in notes:
+            print(f"warning: {note}")
+        bundle = {"text/plain": text}
+        if chosen == "mermaid":  # JupyterLab draws a ```mermaid fence in Markdown output itself, offline
+            bundle["text/markdown"] = convert.export_text(wf, chosen, fenced=True)[0]
+        display(bundle, raw=True)
+        return None
 
     def _cmd_import(self, args: list[str]) -> Workflow:
+        from ..formats import LOAD_FORMATS, convert
+
         parser = _parser("import")
         parser.add_argument("file")
         parser.add_argument("--as", dest="name")
+        parser.add_argument("--format", "-f", choices=LOAD_FORMATS)
         parsed = parser.parse_args(args)
-        wf = Workflow.load(Path(parsed.file))
+        wf, notes = convert.read(Path(parsed.file), Workflow, parsed.format)
         if parsed.name:
             wf.name = parsed.name
         registry.add(wf)
         print(f"imported {wf.name!r}: {len(wf.nodes)} nodes, {len(wf.relations)} relations; now using it")
+        for note in notes:
+            print(f"warning: {note}")
         return wf
 
     def _cmd_batch(self, args: list[str]) -> Any:

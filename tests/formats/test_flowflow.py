@@ -127,7 +127,8 @@ def test_newer_format_is_refused_with_what_to_do() -> None:
     data = fn.Workflow("w").export()
     data["format"] = FORMAT_VERSION + 1
     data["flow_nb_version"] = "9.0.0"
-    with pytest.raises(fn.FormatError, match=r"written in format 2 \(by flow_nb 9.0.0\); .* upgrade flow_nb"):
+    newer = FORMAT_VERSION + 1
+    with pytest.raises(fn.FormatError, match=rf"written in format {newer} \(by flow_nb 9.0.0\); .* upgrade"):
         fn.Workflow.load(data)
 
 

@@ -41,7 +41,7 @@ def test_the_builder_example_exports_and_loads_back() -> None:
     }
     assert data["nodes"][1]["type"] == {"id": 5, "system_name": "boolean", "display_name": "AI - Boolean"}
     assert data["variables"] == {"company": "ACME"}
-    assert data["format"] == 1 and data["flow_nb_version"] == fn.__version__
+    assert data["format"] == 2 and data["flow_nb_version"] == fn.__version__
 
 
 def test_node_again_updates_in_place_keeping_id_and_relations() -> None:
