@@ -155,3 +155,27 @@ class Client:
         """Stop a run (it ends STOPPED)."""
         result: dict[str, Any] = self.request("POST", f"/api/v1/workflow/runs/{run_id}/stop")
         return result
+
+    # --------------------------------------------------------------------------- data sources
+    def data_sources(self) -> list[dict[str, Any]]:
+        """The server's data sources."""
+        found: list[dict[str, Any]] = self.request("GET", "/api/v1/data_sources")["data_sources"]
+        return found
+
+    def create_data_source(self, name: str) -> dict[str, Any]:
+        """Create a data source on the server (it is fine if it exists already)."""
+        try:
+            created: dict[str, Any] = self.request("POST", "/api/v1/data_sources", json={"name": name})
+        except ServerError as error:
+            if error.status != 409:
+                raise
+            return {"name": name, "existed": True}
+        return created
+
+    def add_data_item(
+        self, source: str, name: str, *, text: str | None = None, url: str | None = None
+    ) -> dict[str, Any]:
+        """Add (or replace, by name) an item of a server data source, from text or a URL."""
+        body = {"name": name, "text": text} if text is not None else {"name": name, "url": url}
+        added: dict[str, Any] = self.request("POST", f"/api/v1/data_sources/{source}/items", json=body)
+        return added

@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS data_sources (
 CREATE TABLE IF NOT EXISTS data_items (
     id TEXT PRIMARY KEY, source_id TEXT NOT NULL REFERENCES data_sources(id) ON DELETE CASCADE,
     name TEXT NOT NULL, kind TEXT NOT NULL, content_hash TEXT NOT NULL, characters INTEGER NOT NULL,
-    created TEXT NOT NULL, UNIQUE (source_id, name));
+    created TEXT NOT NULL, content TEXT NOT NULL DEFAULT '', UNIQUE (source_id, name));
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY, item_id TEXT NOT NULL REFERENCES data_items(id) ON DELETE CASCADE,
     position INTEGER NOT NULL, start INTEGER NOT NULL, text TEXT NOT NULL, text_hash TEXT NOT NULL);
@@ -301,14 +301,16 @@ class DataStore:
             if old is not None:
                 db.execute("DELETE FROM chunks WHERE item_id = ?", (item_id,))
                 db.execute(
-                    "UPDATE data_items SET content_hash = ?, characters = ?, kind = ? WHERE id = ?",
-                    (content_hash, len(text), kind, item_id),
+                    "UPDATE data_items SET content_hash = ?, characters = ?, kind = ?, content = ? "
+                    "WHERE id = ?",
+                    (content_hash, len(text), kind, text, item_id),
                 )
             else:
                 db.execute(
-                    "INSERT INTO data_items (id, source_id, name, kind, content_hash, characters, created) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (item_id, source.id, name, kind, content_hash, len(text), _now()),
+                    "INSERT INTO data_items "
+                    "(id, source_id, name, kind, content_hash, characters, created, content) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (item_id, source.id, name, kind, content_hash, len(text), _now(), text),
                 )
             db.executemany(
                 "INSERT INTO chunks (item_id, position, start, text, text_hash) VALUES (?, ?, ?, ?, ?)",
@@ -326,6 +328,19 @@ class DataStore:
                 (item_id,),
             ).fetchone()
         return ItemInfo(*row)
+
+    def item_text(self, ref: str, item: str) -> str:
+        """The whole text of an item (by id or name), as it was added."""
+        source = self.source(ref)
+        with self._lock:
+            row = self._db.execute(
+                "SELECT content FROM data_items WHERE source_id = ? AND (id = ? OR name = ?)",
+                (source.id, item, item),
+            ).fetchone()
+        if row is None:
+            raise DefinitionError(f"data source {source.name!r} has no item {item!r}")
+        text: str = row[0]
+        return text
 
     def remove_item(self, ref: str, item: str) -> ItemInfo:
         """Remove an item (by id or name) from a data source."""

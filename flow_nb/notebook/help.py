@@ -42,6 +42,9 @@ money:false, money:undecided -> forward
 %flow list | use WORKFLOW | rm NODE... [--workflow W] | rm --workflow W
 %flow vars [WORKFLOW] [NAME=VALUE]... [--rm NAME]     workflow variables ({{{{workflow.NAME}}}})
 %flow batch [WORKFLOW] --inputs FILE.csv|FILE.jsonl [--concurrency N]
+%flow publish [WORKFLOW] --server URL [--key KEY] [--public]   to a flow_nb server, with its data sources
+%flow call WORKFLOW_ID "input" --server URL [--key KEY]       run a published workflow, streaming
+%flow data create|add|list|search|rm ...   data sources (%flow data for the forms)
 %flow chat [WORKFLOW]           chat with a workflow: repeated runs, the history visible
 %flow help
 

@@ -245,6 +245,16 @@ class FlowMagics(Magics):
 
         return batch_command(args)
 
+    def _cmd_publish(self, args: list[str]) -> str:
+        from .remote import publish_command
+
+        return publish_command(args)
+
+    def _cmd_call(self, args: list[str]) -> Any:
+        from .remote import call_command
+
+        return call_command(args)
+
     def _cmd_data(self, args: list[str]) -> Any:
         from .data_commands import data_command
 

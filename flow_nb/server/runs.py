@@ -14,7 +14,16 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine import ChatModel, InputGiven, InputRequested, NodeFinished, Run, RunFinished, RunStarted
+from ..engine import (
+    ChatModel,
+    InputGiven,
+    InputRequested,
+    NodeFinished,
+    Retriever,
+    Run,
+    RunFinished,
+    RunStarted,
+)
 from ..model import Workflow as WorkflowModel
 from ..model import new_id
 from ..workflow import Workflow
@@ -79,9 +88,10 @@ class LiveRun:
 class Registry:
     """The server's live runs, by run id and by task id."""
 
-    def __init__(self, db: Database, llm: ChatModel | None) -> None:
+    def __init__(self, db: Database, llm: ChatModel | None, data: Retriever | None = None) -> None:
         self.db = db
         self.llm = llm
+        self.data = data
         self._runs: dict[str, LiveRun] = {}
         self._tasks: dict[str, str] = {}
 
@@ -101,7 +111,9 @@ class Registry:
         key_id: str | None = None,
     ) -> LiveRun:
         """Store a new run, then start it. A workflow that cannot start raises before anything is stored."""
-        run = Run(workflow, inputs, variables=variables, node_start_id=node_start_id, llm=self.llm)
+        run = Run(
+            workflow, inputs, variables=variables, node_start_id=node_start_id, llm=self.llm, data=self.data
+        )
         meta = RunMeta(run.id, new_id(), workflow.id, version, 0, api, user, key_id)
         meta = await self.db.call(insert_run, meta, run.record)
         live = LiveRun(run, meta)

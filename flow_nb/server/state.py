@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
+from ..data import DataSources
 from ..engine import ChatModel
 from ..workflow import Workflow
 from .db import Database
@@ -27,6 +28,8 @@ class ServerState:
     registry: Registry
     limiter: RateLimiter
     llm: ChatModel | None
+    data: DataSources
+    """The data sources runs search (answer nodes with a data_source, data_search nodes)."""
     ping_interval: float = 10.0
     """Seconds between Dify ``ping`` chunks (the seed: every 10 seconds)."""
     _parsed: OrderedDict[tuple[str, int], Workflow] = field(default_factory=OrderedDict)

@@ -134,7 +134,7 @@ def test_show_export_import_list_use_rm_vars(ip: Any, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("frobnicate", "%flow: unknown command 'frobnicate'; the commands are: batch, chat,"),
+        ("frobnicate", "%flow: unknown command 'frobnicate'; the commands are: batch, call, chat,"),
         ("use nowhere", "no workflow 'nowhere' in this session; the workflows are: echo"),
         ("run echo --var novalue", "%flow: --var takes NAME=VALUE, not 'novalue'"),
         ("rm ghost", "workflow 'echo' has no node 'ghost'"),

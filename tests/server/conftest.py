@@ -10,6 +10,7 @@ import pytest
 from pg_cluster import Cluster, PostgresUnavailable, postgres
 from server_support import RULES, Served
 
+from flow_nb.data import DataSources, DataStore
 from flow_nb.llm import OpenAIChat
 from flow_nb.server import BackgroundServer, create_app
 from flow_nb.testing import FakeLLM
@@ -47,11 +48,14 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="session")
-def server(database: Callable[[], str], model: FakeLLM) -> Iterator[Served]:
-    """The session's server: its own database, the scripted model, a generous rate limit."""
+def server(
+    database: Callable[[], str], model: FakeLLM, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
+    """The session's server: its own database and data store, the scripted model, a generous rate limit."""
     db_url = database()
     chat = OpenAIChat(base_url=model.base_url, api_key="test", model="fake-model", timeout=10)
-    app = create_app(db_url, llm=chat, rate_limit=10_000, ping_interval=0.3)
+    data = DataSources(DataStore(tmp_path_factory.mktemp("server-data") / "data.sqlite3"))
+    app = create_app(db_url, llm=chat, rate_limit=10_000, ping_interval=0.3, data=data)
     kind = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     with BackgroundServer(app) as running:
         served = Served(running.url, db_url, kind)
