@@ -67,6 +67,10 @@ class RunView(anywidget.AnyWidget):
         """How many updates went to the front end (state syncs and token chunks)."""
         self.on_msg(self._on_front_end)
 
+    def __repr__(self) -> str:
+        # what a notebook saved without widget state (or a terminal) shows in the view's place
+        return f"live run view of {self.run.workflow.name!r} (run {self.run.id}); its record follows"
+
     def follow(self) -> None:
         """Start following the run (it must have started); safe from any thread."""
         loop = self.run._loop
