@@ -9,18 +9,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from labhelpers import TOKEN
+from labhelpers import TOKEN, jupyter_server
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -40,12 +37,6 @@ if not Path(CHROMIUM).exists():
     pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     home, root = tmp_path_factory.mktemp("jhome"), tmp_path_factory.mktemp("root")
@@ -63,53 +54,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
                 }
             )
         )
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "IPYTHONDIR": str(home / "ipython"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY"):
-        env.pop(name, None)  # the quickstart runs on the scripted demo model
-    log = (home / "lab.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--port-retries=0",
-            f"--IdentityProvider.token={TOKEN}",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
-            "--allow-root",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            request = urllib.request.Request(
-                f"{base}/api/status", headers={"Authorization": f"token {TOKEN}"}
-            )
-            urllib.request.urlopen(request, timeout=2).read()
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab did not start; see {home / 'lab.log'}") from None
-            time.sleep(0.3)
-    yield {"base": base, "root": root, "log": home / "lab.log"}
-    proc.terminate()
-    proc.wait(15)
-    log.close()
+    with jupyter_server("jupyterlab", home, root, args=["--LabApp.expose_app_in_browser=True"]) as base:
+        yield {"base": base, "root": root, "log": home / "jupyterlab.log"}
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from labhelpers import TOKEN, output_dir
+from labhelpers import TOKEN, jupyter_server, output_dir
 from nbclient import NotebookClient
 from playwright.sync_api import expect
 
@@ -66,14 +64,6 @@ def extension() -> Path:
     return BUILD
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _api(base: str, path: str, method: str = "GET") -> Any:
     request = urllib.request.Request(
         f"{base}{path}", method=method, headers={"Authorization": f"token {TOKEN}"}
@@ -94,51 +84,14 @@ def ext_lab(tmp_path_factory: pytest.TempPathFactory, extension: Path) -> Iterat
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
-    port = _free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_DATA_DIR": str(home / "data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-        "IPYTHONDIR": str(home / "ipython"),
-        "JUPYTERLAB_SETTINGS_DIR": str(home / "config" / "lab" / "user-settings"),
-        "JUPYTER_PLATFORM_DIRS": "1",
-    }
-    log = (home / "lab.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--port-retries=0",
-            f"--IdentityProvider.token={TOKEN}",
-            f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True",
-            # no kernel can start: the notebook shows only what was saved in it
-            "--KernelSpecManager.allowed_kernelspecs=flow-nb-no-kernel",
-            "--allow-root",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            _api(base, "/api/status")
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab did not start; see {home / 'lab.log'}") from None
-            time.sleep(0.3)
-    yield {"base": base, "root": root, "log": home / "lab.log"}
-    proc.terminate()
-    proc.wait(15)
-    log.close()
+    extra_env = {"JUPYTERLAB_SETTINGS_DIR": str(home / "config" / "lab" / "user-settings")}
+    args = [
+        "--LabApp.expose_app_in_browser=True",
+        # no kernel can start: the notebook shows only what was saved in it
+        "--KernelSpecManager.allowed_kernelspecs=flow-nb-no-kernel",
+    ]
+    with jupyter_server("jupyterlab", home, root, args=args, env=extra_env) as base:
+        yield {"base": base, "root": root, "log": home / "jupyterlab.log"}
 
 
 @pytest.fixture
