@@ -8,76 +8,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from workflow_strategies import workflows
 
 import flow_nb as fn
 from flow_nb.formats.flowflow import FORMAT_VERSION
 from flow_nb.formats.schema import workflow_schema
-from flow_nb.model.fields import template_problem
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SCHEMA = workflow_schema()
-
-# any text, but a broken Jinja2 template ("{% ") is refused when a node is defined, so keep only good ones
-texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40).filter(
-    lambda text: template_problem(text) is None
-)
-names = st.from_regex(r"[A-Za-z][A-Za-z0-9 _]{0,15}", fullmatch=True)
-MAIN = {
-    "answer": texts,
-    "assistant": texts.filter(str.strip),
-    "boolean": texts.filter(str.strip),
-    "generate": texts,
-    "vision": texts,
-    "text_input": texts,
-    "text_output": texts,
-    "feedback": texts,
-    "http_output": st.just("http://127.0.0.1:9/hook"),
-    "code": st.just("result = input"),
-    "data_search": st.just("docs"),
-}
-
-
-@st.composite
-def workflows(draw: st.DrawFn) -> fn.Workflow:
-    wf = fn.Workflow(
-        draw(names),
-        description=draw(texts),
-        variables=draw(
-            st.dictionaries(
-                st.from_regex(r"[a-z_]{1,8}", fullmatch=True),
-                st.one_of(texts, st.integers(), st.booleans(), st.none()),
-                max_size=3,
-            )
-        ),
-    )
-    for name in draw(st.lists(names, min_size=1, max_size=8, unique_by=fn.model.key_of)):
-        kind = draw(st.sampled_from([*MAIN, "classification"]))
-        extra: dict = {}
-        if kind == "classification":
-            labels = draw(
-                st.lists(st.from_regex(r"[a-z]{1,6}", fullmatch=True), min_size=1, max_size=4, unique=True)
-            )
-            extra["labels"] = labels
-            extra["multiple_answers"] = draw(st.booleans())
-            text = None
-        else:
-            text = draw(MAIN[kind])
-        position = draw(st.one_of(st.none(), st.tuples(st.integers(-500, 500), st.integers(-500, 500))))
-        wf.node(
-            name,
-            kind,
-            text,
-            start=draw(st.booleans()),
-            position=position,
-            auto_continue=draw(st.one_of(st.none(), st.booleans())),
-            **extra,
-        )
-    for _ in range(draw(st.integers(0, 10))):
-        source, target = draw(st.sampled_from(wf.nodes)), draw(st.sampled_from(wf.nodes))
-        condition = draw(st.sampled_from(source.conditions()))
-        wf.connect(source.id, condition, target.id)
-    return wf
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
