@@ -367,13 +367,7 @@ class Run:
         began = time.perf_counter()
         self._emit(
             NodeStarted(
-                run_id=self.id,
-                node_run_id=run_id,
-                node_id=node.id,
-                node_key=node.key,
-                node_name=node.name,
-                node_type=node.type,
-                index=index,
+                **self._about(node, run_id, index),
                 step=step,
                 input=value,
                 start_node=is_start,
@@ -445,6 +439,18 @@ class Run:
         for relation in targets:
             self._schedule(self.workflow[relation.target], passed, run_id)
 
+    def _about(self, node: Node, run_id: str, index: int) -> dict[str, Any]:
+        """What every event about one node run says: which run, node run, node and index."""
+        return {
+            "run_id": self.id,
+            "node_run_id": run_id,
+            "node_id": node.id,
+            "node_key": node.key,
+            "node_name": node.name,
+            "node_type": node.type,
+            "index": index,
+        }
+
     def _finished(
         self,
         node: Node,
@@ -457,13 +463,7 @@ class Run:
         fired: list[str] | None = None,
     ) -> NodeFinished:
         return NodeFinished(
-            run_id=self.id,
-            node_run_id=run_id,
-            node_id=node.id,
-            node_key=node.key,
-            node_name=node.name,
-            node_type=node.type,
-            index=index,
+            **self._about(node, run_id, index),
             status=status,
             result=result,
             message=outcome.message,
