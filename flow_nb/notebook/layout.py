@@ -62,6 +62,29 @@ def layout(workflow: Workflow) -> dict[str, tuple[float, float]]:
 
 
 def _back_edges(starts: list[str], successors: dict[str, list[str]]) -> set[tuple[str, str]]:
+    """Edges to drop so the rest is acyclic: those that go back to a node fewer steps from the starts
+    (breadth-first), then, among nodes as many steps away, those that close a cycle. Depth-first alone
+    picks back edges in whatever order it walks, and one unlucky pick can double a layout's depth."""
+    depth: dict[str, int] = {}
+    queue: deque[str] = deque()
+    for root in starts:
+        if root not in depth:
+            depth[root] = 0
+            queue.append(root)
+    while queue:
+        node = queue.popleft()
+        for child in successors[node]:
+            if child not in depth:
+                depth[child] = depth[node] + 1
+                queue.append(child)
+    back = {(node, child) for node in depth for child in successors[node] if depth[child] < depth[node]}
+    onward: dict[str, list[str]] = defaultdict(list)
+    for node in depth:
+        onward[node] = [child for child in successors[node] if (node, child) not in back]
+    return back | _cycle_edges(starts, onward)
+
+
+def _cycle_edges(starts: list[str], successors: dict[str, list[str]]) -> set[tuple[str, str]]:
     """Edges that close a cycle, found by a depth-first walk from the starts (iterative: no recursion
     limit on long chains)."""
     back: set[tuple[str, str]] = set()

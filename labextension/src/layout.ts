@@ -90,8 +90,49 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   }
 }
 
-/** Edges that close a cycle, found by a depth-first walk from the starts (iterative). */
+/**
+ * Edges to drop so the rest is acyclic: those that go back to a node fewer steps from the starts
+ * (breadth-first), then, among nodes as many steps away, those that close a cycle (as layout.py does).
+ */
 export function backEdges(starts: string[], successors: Map<string, string[]>): Set<string> {
+  const depth = new Map<string, number>();
+  const queue: string[] = [];
+  for (const root of starts) {
+    if (!depth.has(root)) {
+      depth.set(root, 0);
+      queue.push(root);
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head]!;
+    for (const child of successors.get(node) ?? []) {
+      if (!depth.has(child)) {
+        depth.set(child, depth.get(node)! + 1);
+        queue.push(child);
+      }
+    }
+  }
+  const back = new Set<string>();
+  const onward = new Map<string, string[]>();
+  for (const [node, level] of depth) {
+    const kept: string[] = [];
+    for (const child of successors.get(node) ?? []) {
+      if (depth.get(child)! < level) {
+        back.add(edge(node, child));
+      } else {
+        kept.push(child);
+      }
+    }
+    onward.set(node, kept);
+  }
+  for (const cut of cycleEdges(starts, onward)) {
+    back.add(cut);
+  }
+  return back;
+}
+
+/** Edges that close a cycle, found by a depth-first walk from the starts (iterative). */
+function cycleEdges(starts: string[], successors: Map<string, string[]>): Set<string> {
   const back = new Set<string>();
   const state = new Map<string, number>(); // 1: on the walk's path, 2: done
   for (const root of starts) {
