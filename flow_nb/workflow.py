@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -20,11 +21,22 @@ from .model import workflow as model
 if TYPE_CHECKING:
     from .notebook.graph import GraphWidget
 
-__all__ = ["Answer", "Workflow"]
+__all__ = ["Answer", "Workflow", "watch_runs"]
 
 Inputs = Any
 """A dict of named values, or one value (a text) that means ``{"input": value}``."""
 OnRequest = Callable[[InputRequested], Any | Awaitable[Any]]
+
+
+RunWatcher = Callable[["Workflow", Run], None]
+_watchers: list[RunWatcher] = []
+
+
+def watch_runs(watcher: RunWatcher) -> None:
+    """Call ``watcher(workflow, run)`` for every run started from a workflow (once per watcher); open graph
+    widgets follow runs so, whichever API started them."""
+    if watcher not in _watchers:
+        _watchers.append(watcher)
 
 
 class Answer:
@@ -132,6 +144,8 @@ class Workflow(model.Workflow):
             data=data,
             max_node_runs=max_node_runs,
         )
+        for watcher in list(_watchers):
+            run.when_started(functools.partial(watcher, self))
         self._last_run = run
         return run
 

@@ -105,6 +105,7 @@ class Run:
         self._templated: dict[str, bool] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._main: asyncio.Task[None] | None = None
+        self._on_start: list[Callable[[Run], None]] = []
         self._started_at = 0.0
 
     # --------------------------------------------------------------------------------- public
@@ -124,7 +125,13 @@ class Run:
             raise RuntimeError("this run has already started")
         self._loop = asyncio.get_running_loop()
         self._main = self._loop.create_task(self._run())
+        for callback in self._on_start:
+            callback(self)
         return self
+
+    def when_started(self, callback: Callable[[Run], None]) -> None:
+        """Call ``callback(run)`` (on the run's loop) as soon as the run starts; views follow runs so."""
+        self._on_start.append(callback)
 
     async def events(self) -> AsyncIterator[Event]:
         """Every event of the run, from its first, live until it ends; several readers may follow."""

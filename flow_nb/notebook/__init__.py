@@ -16,8 +16,10 @@ def load_ipython_extension(ipython: Any) -> None:
     from ..llm import is_configured
     from ..model import Workflow
     from ..testing.demo import DEMO_LABEL
+    from ..workflow import watch_runs
     from .complete import install_completion
     from .display import record_html, record_text, workflow_html, workflow_text
+    from .graph import show_run
     from .magics import FlowMagics
     from .mime import run_bundle, workflow_bundle
 
@@ -31,6 +33,7 @@ def load_ipython_extension(ipython: Any) -> None:
     ipython.display_formatter.mimebundle_formatter.for_type(Workflow, workflow_bundle)
     ipython.display_formatter.mimebundle_formatter.for_type(RunRecord, run_bundle)
     install_completion(ipython)
+    watch_runs(show_run)  # open graph widgets light up for every run of their workflow, whatever started it
     if not is_configured():
         print(
             "flow_nb: no model endpoint is configured (set OPENAI_BASE_URL / OPENAI_API_KEY and "

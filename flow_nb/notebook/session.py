@@ -75,9 +75,6 @@ def run_inline(
         run.start()
 
     submit(begin()).result()
-    from .graph import show_run  # the open graph widgets of wf light up as the run passes
-
-    show_run(wf, run)
     global last_view
     if view:
         widget = last_view = RunView(run, model_label=model_label())

@@ -413,3 +413,17 @@ def test_an_import_of_the_same_name_rebinds_the_widget(ip: Any, tmp_path: Path) 
     ip.run_line_magic("flow", f"import {tmp_path / 'echo.flow.json'}")
     assert widget.workflow is registry.get("echo") and widget.workflow is not wf
     assert "check:raised -> start" in wiring(widget)
+
+
+def test_a_run_started_from_python_lights_up_open_graphs(ip: Any) -> None:
+    ip.run_cell_magic("flow", "a code --workflow py --start", "return input")
+    ip.run_cell_magic("flow", "b feedback --after a", "{{result}}")
+    wf = fn.workflow("py")
+    widget = GraphWidget(wf)
+    record = wf.run("x")  # the Python API, not %flow run
+    assert record.status == "FINISHED"
+    deadline = time.monotonic() + 10
+    while widget.run_state.get("status") != "FINISHED":
+        assert time.monotonic() < deadline, widget.run_state
+        time.sleep(0.02)
+    widget.close()
