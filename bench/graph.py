@@ -54,20 +54,10 @@ from typing import Any
 import flow_nb as fn
 from flow_nb.model import Node, Relation
 from flow_nb.notebook.graph_state import graph_state
+from flow_nb.testing.browser import CHROMIUM, CHROMIUM_FLAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "flow_nb" / "notebook" / "static"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TYPES = [
     ("code", {"code": "return input"}),
     ("feedback", {"text_display": "{{result}}"}),
@@ -333,7 +323,7 @@ def main() -> None:
             browser = playwright.chromium.launch(
                 executable_path=CHROMIUM,
                 headless=True,
-                args=FLAGS,
+                args=CHROMIUM_FLAGS,
                 env={**os.environ, "XDG_CONFIG_HOME": str(xdg), "XDG_CACHE_HOME": str(xdg)},
             )
             for n in args.sizes:

@@ -78,6 +78,26 @@ def run_body(inputs: Any, stream: bool) -> dict[str, Any]:
     return body
 
 
+def start_body(inputs: Any, node_start_id: str | None, variables: dict[str, Any] | None) -> dict[str, Any]:
+    """FlowFlow's start body: ``input``, and ``node_start_id`` / ``workflow_run_variables`` when given."""
+    body: dict[str, Any] = {"input": inputs if inputs is not None else ""}
+    if node_start_id is not None:
+        body["node_start_id"] = node_start_id
+    if variables:
+        body["workflow_run_variables"] = variables
+    return body
+
+
+def respond_body(value: Any, request: str | None, action: str | None) -> dict[str, Any]:
+    """The body that answers a waiting run: the value, and which request and action when given."""
+    body: dict[str, Any] = {"value": value}
+    if request is not None:
+        body["request_id"] = request
+    if action is not None:
+        body["action"] = action
+    return body
+
+
 def curl_line(server: str, workflow_id: str, example: Any = "Hello") -> str:
     """A ready ``curl`` line that streams a run of the workflow (key from ``$FLOW_NB_API_KEY``)."""
     url = f"{server.rstrip('/')}/v1/api/workflow/run/{workflow_id}"

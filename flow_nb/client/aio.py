@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from ..model import Workflow as WorkflowModel
-from ._common import ServerError, check, document, headers, run_body
+from ._common import ServerError, check, document, headers, respond_body, run_body, start_body
 from .sse import ServerEvent, aiter_events
 
 __all__ = ["AsyncClient"]
@@ -109,11 +109,7 @@ class AsyncClient:
         variables: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Start a run in the background (FlowFlow's API); the answer has ``workflow.run.id``."""
-        body: dict[str, Any] = {"input": inputs if inputs is not None else ""}
-        if node_start_id is not None:
-            body["node_start_id"] = node_start_id
-        if variables:
-            body["workflow_run_variables"] = variables
+        body = start_body(inputs, node_start_id, variables)
         result: dict[str, Any] = await self.request(
             "POST", f"/api/v1/workflow/start/{workflow_id}", json=body
         )
@@ -138,11 +134,7 @@ class AsyncClient:
     ) -> dict[str, Any]:
         """Answer a waiting run: the text for a text_input, or approve / edit / reject a result.
         ``request``: the request id or node key (none: the only open request)."""
-        body: dict[str, Any] = {"value": value}
-        if request is not None:
-            body["request_id"] = request
-        if action is not None:
-            body["action"] = action
+        body = respond_body(value, request, action)
         result: dict[str, Any] = await self.request(
             "POST", f"/api/v1/workflow/runs/{run_id}/input", json=body
         )

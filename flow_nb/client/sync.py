@@ -11,7 +11,7 @@ from typing import Any, Literal, overload
 import httpx
 
 from ..model import Workflow as WorkflowModel
-from ._common import ServerError, check, document, headers, run_body
+from ._common import ServerError, check, document, headers, respond_body, run_body, start_body
 from .sse import ServerEvent, iter_events
 
 __all__ = ["Client"]
@@ -116,11 +116,7 @@ class Client:
         variables: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Start a run in the background (FlowFlow's API); the answer has ``workflow.run.id``."""
-        body: dict[str, Any] = {"input": inputs if inputs is not None else ""}
-        if node_start_id is not None:
-            body["node_start_id"] = node_start_id
-        if variables:
-            body["workflow_run_variables"] = variables
+        body = start_body(inputs, node_start_id, variables)
         result: dict[str, Any] = self.request("POST", f"/api/v1/workflow/start/{workflow_id}", json=body)
         return result
 
@@ -143,11 +139,7 @@ class Client:
     ) -> dict[str, Any]:
         """Answer a waiting run: the text for a text_input, or approve / edit / reject a result.
         ``request``: the request id or node key (none: the only open request)."""
-        body: dict[str, Any] = {"value": value}
-        if request is not None:
-            body["request_id"] = request
-        if action is not None:
-            body["action"] = action
+        body = respond_body(value, request, action)
         result: dict[str, Any] = self.request("POST", f"/api/v1/workflow/runs/{run_id}/input", json=body)
         return result
 

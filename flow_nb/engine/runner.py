@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from ..errors import DefinitionError, FlowError, NodeRunError, NotRunnableError, RunError, RunLimitError
 from ..model import ERROR, Node, NodeConfig, Workflow, new_id
+from ..model.node import config_texts
 from .context import ChatModel, NodeContext, Outcome, Retriever
 from .events import (
     ConditionRef,
@@ -356,8 +357,7 @@ class Run:
     def _config(self, node: Node, variables: dict[str, Any]) -> NodeConfig:
         templated = self._templated.get(node.id)
         if templated is None:
-            raw = set(node.node_type.raw_fields)
-            templated = any(has_template(text) for text in _texts(node.config.model_dump(), raw))
+            templated = any(has_template(text) for _, text in config_texts(node))
             self._templated[node.id] = templated
         if not templated:
             return node.config
@@ -533,21 +533,6 @@ def _failed(node: Node, message: str) -> Outcome:
     """A failed node run meets its type's failure conditions and the universal ``error``."""
     met = [node.resolve_condition(name) for name in node.node_type.failure_conditions]
     return Outcome(None, [*met, ERROR], message)
-
-
-def _texts(data: Any, raw: set[str], top: bool = True) -> list[str]:
-    if isinstance(data, str):
-        return [data]
-    if isinstance(data, dict):
-        return [
-            t
-            for k, v in data.items()
-            if not (top and (k in raw or k == "model"))
-            for t in _texts(v, raw, False)
-        ]
-    if isinstance(data, list):
-        return [t for item in data for t in _texts(item, raw, False)]
-    return []
 
 
 def _render_texts(data: Any, variables: dict[str, Any], raw: set[str], field: str) -> Any:

@@ -21,7 +21,7 @@ from .condition import Condition
 from .fields import template_problem
 from .ids import key_of, new_id
 
-__all__ = ["GENERAL_ATTRIBUTES", "Node", "Position", "Relation"]
+__all__ = ["GENERAL_ATTRIBUTES", "Node", "Position", "Relation", "config_texts"]
 
 GENERAL_ATTRIBUTES = ("auto_continue", "display_result", "pass_input_as_result")
 """The seed's general node attributes; their defaults come from the node type."""
@@ -83,8 +83,7 @@ class Node(BaseModel):
 
     @model_validator(mode="after")
     def _templates_parse(self) -> Node:
-        raw = set(self.node_type.raw_fields) | {"model"}
-        for field, text in _texts(self.config.model_dump(), raw):
+        for field, text in config_texts(self):
             problem = template_problem(text)
             if problem:
                 raise ValueError(f"{field}: {problem}")
@@ -135,6 +134,12 @@ class Node(BaseModel):
             node=self.name,
             field="condition",
         )
+
+
+def config_texts(node: Node) -> list[tuple[str, str]]:
+    """Every text of a node's config that is a Jinja2 template, with its field (``labels[0].context``):
+    all strings but the type's raw fields (code) and the model name."""
+    return _texts(node.config.model_dump(), set(node.node_type.raw_fields) | {"model"})
 
 
 def _texts(data: Any, raw: set[str], field: str = "") -> list[tuple[str, str]]:

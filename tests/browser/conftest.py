@@ -19,17 +19,7 @@ from typing import Any
 import pytest
 from labhelpers import TOKEN, jupyter_server
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from flow_nb.testing.browser import CHROMIUM, CHROMIUM_FLAGS
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
@@ -69,7 +59,7 @@ def browser() -> Iterator[Any]:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=FLAGS,
+            args=CHROMIUM_FLAGS,
             env={**os.environ, "XDG_CONFIG_HOME": xdg, "XDG_CACHE_HOME": xdg},
         )
         yield chromium
